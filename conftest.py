@@ -1,0 +1,17 @@
+"""Test-session set-up shared by unit tests and nbmake notebook runs (kernels inherit this environment)."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+SHARED = ROOT.parent / "shared"
+
+# Notebooks and tests run tiny, offline and on CPU unless the caller says otherwise.
+os.environ.setdefault("NLPBOOK_SMOKE", "1")
+os.environ.setdefault("NLPBOOK_OUTPUT_DIR", str(ROOT / "outputs" / "test-run"))
+# With ../shared beside the checkout, use the real corpora and the real KcBERT vocab and config.
+if (SHARED / "data").is_dir():
+    os.environ.setdefault("NLPBOOK_CORPUS_ROOT", str(SHARED / "data"))
+if (SHARED / "models" / "kcbert-base" / "vocab.txt").is_file():
+    os.environ.setdefault("NLPBOOK_MODEL_DIR", str(SHARED / "models" / "kcbert-base"))
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -1,0 +1,103 @@
+"""Document classification on NSMC, end to end: data, loaders, task, training, evaluation, prediction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+
+from .corpora import NSMC_LABELS, NsmcReader, split_train_validation, take_rows
+from .data import build_classification_dataset, make_dataloader
+from .models import load_sequence_classifier, load_tokenizer
+from .settings import CourseSettings
+from .tasks import ClassificationTask
+from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+
+
+@dataclass
+class Splits:
+    """Train, validation and test rows (or datasets) of one corpus."""
+
+    train: Any
+    val: Any
+    test: Any
+
+
+def read_nsmc_splits(settings: CourseSettings) -> Splits:
+    """Read NSMC, carve validation from train (test stays the final test) and apply the row limits."""
+    files = NsmcReader().read_splits(settings.corpus_root_dir)
+    train, val = split_train_validation(files["train"], settings.val_fraction, settings.seed)
+    print(f"split train into {len(train):,} train and {len(val):,} validation rows "
+          f"(val_fraction={settings.val_fraction}); test keeps {len(files['test']):,} rows")
+    return Splits(take_rows(train, settings.limit_train_rows, "train", settings.seed),
+                  take_rows(val, settings.limit_eval_rows, "validation", settings.seed),
+                  take_rows(files["test"], settings.limit_eval_rows, "test", settings.seed))
+
+
+def encode_splits(tokenizer: Any, rows: Splits, max_length: int) -> Splits:
+    """Tokenise each split once into an unpadded ClassificationDataset."""
+    return Splits(*(build_classification_dataset(tokenizer, getattr(rows, name), max_length, name)
+                    for name in ("train", "val", "test")))
+
+
+def make_loaders(datasets: Splits, tokenizer: Any, settings: CourseSettings) -> Splits:
+    """Shuffled (length-grouped if set) training loader and ordered val/test loaders, padded per batch."""
+    common = dict(batch_size=settings.batch_size, pad_token_id=tokenizer.pad_token_id,
+                  seed=settings.seed, num_workers=settings.num_workers)
+    return Splits(make_dataloader(datasets.train, shuffle=True, length_grouped=settings.length_grouped, **common),
+                  make_dataloader(datasets.val, **common), make_dataloader(datasets.test, **common))
+
+
+def build_task(settings: CourseSettings, labels: tuple[str, ...] = NSMC_LABELS) -> ClassificationTask:
+    """The classifier wrapped in its Lightning task with the settings' optimizer options."""
+    model = load_sequence_classifier(settings, labels)
+    return ClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
+
+
+@torch.no_grad()
+def predict_texts(model: Any, tokenizer: Any, texts: Sequence[str], max_length: int = 128,
+                  batch_size: int = 64) -> list[dict[str, Any]]:
+    """Label and class probabilities for each text, batched and padded per batch."""
+    model.eval()
+    device = next(model.parameters()).device
+    id2label = model.config.id2label
+    results: list[dict[str, Any]] = []
+    for start in range(0, len(texts), batch_size):
+        chunk = list(texts[start : start + batch_size])
+        batch = tokenizer(chunk, truncation=True, max_length=max_length, padding=True, return_tensors="pt")
+        probs = model(**batch.to(device)).logits.float().softmax(-1).cpu()
+        for text, p in zip(chunk, probs):
+            best = int(p.argmax())
+            results.append({"text": text, "label": id2label[best],
+                            "probabilities": {id2label[i]: float(v) for i, v in enumerate(p)}})
+    return results
+
+
+def save_model(task: ClassificationTask, tokenizer: Any, folder: str | Path) -> Path:
+    """Save the fine-tuned model (safetensors) and its tokenizer with save_pretrained."""
+    folder = Path(folder)
+    task.model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def run_document_classification(settings: CourseSettings) -> dict[str, float]:
+    """Train on NSMC (or the sample corpus), test, plot curves, save the model; return the test metrics."""
+    from .plots import plot_learning_curves
+
+    tokenizer = load_tokenizer(settings)
+    datasets = encode_splits(tokenizer, read_nsmc_splits(settings), settings.max_seq_length)
+    loaders = make_loaders(datasets, tokenizer, settings)
+    task = build_task(settings)
+    trainer = build_trainer(settings)
+    fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
+    metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
+    plot = Path(settings.output_dir) / "learning_curves.png"
+    plot_learning_curves(metrics_csv(settings), save_to=plot)
+    saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
+    print(f"test accuracy {metrics['test_acc']:.4f}, macro F1 {metrics['test_f1']:.4f}; "
+          f"curves in {plot}; model in {saved}")
+    return metrics
+

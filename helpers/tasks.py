@@ -1,0 +1,85 @@
+"""The Lightning task: a model, its optimizer and LR schedule, and what one step does."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import lightning as L
+import torch
+from torch.optim.lr_scheduler import LambdaLR
+from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score
+
+
+def linear_warmup_decay(optimizer: torch.optim.Optimizer, total_steps: int, warmup_steps: int) -> LambdaLR:
+    """LR rises linearly from 0 over warmup_steps, then falls linearly to 0 at total_steps."""
+    total_steps, warmup_steps = max(1, total_steps), max(0, warmup_steps)
+
+    def factor(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / (warmup_steps + 1)
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+    return LambdaLR(optimizer, factor)
+
+
+def adamw_with_schedule(module: L.LightningModule, learning_rate: float, weight_decay: float,
+                        warmup_ratio: float) -> dict[str, Any]:
+    """AdamW (no decay on biases and LayerNorm) plus a per-step linear schedule, in Lightning's format."""
+    decay, no_decay = [], []
+    for name, param in module.named_parameters():
+        if param.requires_grad:
+            (no_decay if param.ndim < 2 else decay).append(param)
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=learning_rate)
+    total = module.trainer.estimated_stepping_batches if module._trainer is not None else 1000
+    total = int(total) if math.isfinite(total) else 1000
+    scheduler = linear_warmup_decay(optimizer, total, int(total * warmup_ratio))
+    # The schedule must be returned under "lr_scheduler" with interval "step", or Lightning never steps it.
+    return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
+
+
+class ClassificationTask(L.LightningModule):
+    """Fine-tunes a sequence classifier: cross-entropy loss, accuracy and macro F1 per epoch."""
+
+    def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
+                 warmup_ratio: float = 0.1) -> None:
+        super().__init__()
+        self.model = model
+        self.save_hyperparameters(ignore=["model"])
+        n = model.config.num_labels
+        self.train_acc = MulticlassAccuracy(n, average="micro")
+        self.val_acc, self.val_f1 = MulticlassAccuracy(n, average="micro"), MulticlassF1Score(n, average="macro")
+        self.test_acc, self.test_f1 = MulticlassAccuracy(n, average="micro"), MulticlassF1Score(n, average="macro")
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> Any:
+        return self.model(**batch)
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        out = self(batch)
+        self.train_acc(out.logits.argmax(-1), batch["labels"])
+        self.log("train_loss", out.loss, prog_bar=True, batch_size=len(batch["labels"]))
+        self.log("train_acc", self.train_acc, on_step=True, on_epoch=False, batch_size=len(batch["labels"]))
+        self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
+        return out.loss
+
+    def _evaluate(self, batch: dict[str, torch.Tensor], stage: str) -> None:
+        out = self(batch)
+        preds = out.logits.argmax(-1)
+        acc, f1 = (self.val_acc, self.val_f1) if stage == "val" else (self.test_acc, self.test_f1)
+        acc(preds, batch["labels"])
+        f1(preds, batch["labels"])
+        n = len(batch["labels"])
+        self.log(f"{stage}_loss", out.loss, prog_bar=True, batch_size=n, sync_dist=True)
+        self.log(f"{stage}_acc", acc, prog_bar=True, batch_size=n)
+        self.log(f"{stage}_f1", f1, batch_size=n)
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._evaluate(batch, "val")
+
+    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._evaluate(batch, "test")
+
+    def configure_optimizers(self) -> dict[str, Any]:
+        hp = self.hparams
+        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_ratio)
