@@ -1,6 +1,7 @@
 """Test-session set-up shared by unit tests and nbmake notebook runs (kernels inherit this environment)."""
 
 import os
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -8,7 +9,8 @@ SHARED = ROOT.parent / "shared"
 
 # Notebooks and tests run tiny, offline and on CPU unless the caller says otherwise.
 os.environ.setdefault("NLPBOOK_SMOKE", "1")
-os.environ.setdefault("NLPBOOK_OUTPUT_DIR", str(ROOT / "outputs" / "test-run"))
+# Each test process writes into a fresh folder, so no run resumes another run's checkpoints.
+os.environ.setdefault("NLPBOOK_OUTPUT_ROOT", tempfile.mkdtemp(prefix="nlpbook-test-"))
 # With ../shared beside the checkout, use the real corpora and the real KcBERT vocab and config.
 if (SHARED / "data").is_dir():
     os.environ.setdefault("NLPBOOK_CORPUS_ROOT", str(SHARED / "data"))

@@ -11,7 +11,7 @@ from typing import Any
 SMOKE_ENV = "NLPBOOK_SMOKE"
 CORPUS_ROOT_ENV = "NLPBOOK_CORPUS_ROOT"
 MODEL_DIR_ENV = "NLPBOOK_MODEL_DIR"
-OUTPUT_DIR_ENV = "NLPBOOK_OUTPUT_DIR"
+OUTPUT_ROOT_ENV = "NLPBOOK_OUTPUT_ROOT"
 
 KNOWN_CORPORA = (
     "nsmc",
@@ -24,7 +24,7 @@ KNOWN_CORPORA = (
 )
 KNOWN_PRECISIONS = ("auto", "32-true", "16-mixed", "bf16-mixed")
 # Position limits of models the course names; a local folder's config.json is checked at load time.
-KNOWN_POSITION_LIMITS = {"beomi/kcbert-base": 300, "beomi/kcbert-large": 300}
+KNOWN_POSITION_LIMITS = {"beomi/kcbert-base": 300, "beomi/kcbert-large": 300, "skt/kogpt2-base-v2": 1024}
 EMBEDDED_SAMPLE_ROOT = Path(__file__).resolve().parent / "sample_data"
 
 
@@ -147,9 +147,10 @@ def settings_from_env(**overrides: Any) -> CourseSettings:
     model_dir = os.environ.get(MODEL_DIR_ENV)
     if model_dir:
         extra["model_dir"] = model_dir
-    output_dir = os.environ.get(OUTPUT_DIR_ENV)
-    if output_dir:
-        values["output_dir"] = output_dir
     values.update(overrides)
+    output_root = os.environ.get(OUTPUT_ROOT_ENV)
+    if output_root:  # keep each task's own folder name under the chosen root
+        default_dir = values.get("output_dir", CourseSettings.output_dir)
+        values["output_dir"] = str(Path(output_root) / Path(default_dir).name)
     values["extra"] = {**extra, **values.get("extra", {})}
     return CourseSettings(**values)
