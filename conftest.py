@@ -17,3 +17,6 @@ if (SHARED / "data").is_dir():
 if (SHARED / "models" / "kcbert-base" / "vocab.txt").is_file():
     os.environ.setdefault("NLPBOOK_MODEL_DIR", str(SHARED / "models" / "kcbert-base"))
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# Tests and notebooks run two at a time on small machines: one math thread each avoids oversubscription
+# (two threads per process made a tiny-BERT step 10x slower under `-n 2`).
+os.environ.setdefault("OMP_NUM_THREADS", "1")

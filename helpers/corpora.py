@@ -23,17 +23,21 @@ class CorpusFormatError(ValueError):
         super().__init__(f"{where}: {message}")
 
 
-def read_text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
-    """Yield (1-based line number, line) of a UTF-8 file; a BOM and CR/LF line ends are accepted."""
+def read_utf8_text(path: str | Path) -> str:
+    """The whole text of a UTF-8 file (a BOM is dropped); other encodings raise with the first bad line."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: corpus file not found")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise CorpusFormatError(path, line, f"not UTF-8 text ({err.reason})") from None
-    lines = text.split("\n")
+        raise CorpusFormatError(path, line, f"not UTF-8 text ({err.reason}); save the file as UTF-8") from None
+
+
+def read_text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Yield (1-based line number, line) of a UTF-8 file; a BOM and CR/LF line ends are accepted."""
+    lines = read_utf8_text(path).split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the newline that ends the last line
     for number, line in enumerate(lines, start=1):

@@ -12,6 +12,7 @@ SMOKE_ENV = "NLPBOOK_SMOKE"
 CORPUS_ROOT_ENV = "NLPBOOK_CORPUS_ROOT"
 MODEL_DIR_ENV = "NLPBOOK_MODEL_DIR"
 OUTPUT_ROOT_ENV = "NLPBOOK_OUTPUT_ROOT"
+CHECKPOINT_ROOT_ENV = "NLPBOOK_CHECKPOINT_ROOT"
 
 KNOWN_CORPORA = (
     "nsmc",
@@ -50,6 +51,7 @@ class CourseSettings:
     corpus_name: str = "nsmc"
     corpus_root_dir: str = "data"
     output_dir: str = "outputs/document-classification"
+    checkpoint_dir: str | None = None  # None: <output_dir>/checkpoints; on Colab a Google Drive folder
     learning_rate: float = 5e-5
     weight_decay: float = 0.01
     warmup_ratio: float = 0.1
@@ -98,6 +100,8 @@ class CourseSettings:
             )
         if not isinstance(self.num_workers, int) or self.num_workers < 0:
             raise SettingsError(f"num_workers={self.num_workers!r} must be a non-negative integer")
+        if self.checkpoint_dir is not None and (not isinstance(self.checkpoint_dir, str) or not self.checkpoint_dir):
+            raise SettingsError(f"checkpoint_dir={self.checkpoint_dir!r} must be a folder path or None")
         for name in ("limit_train_rows", "limit_eval_rows"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value <= 0):
@@ -132,6 +136,24 @@ SMOKE_OVERRIDES: dict[str, Any] = {
 }
 
 
+# Each task's own defaults on top of CourseSettings' (which are document classification's).
+TASK_DEFAULTS: dict[str, dict[str, Any]] = {
+    "document-classification": {},
+    "pair-classification": {"corpus_name": "klue-nli", "output_dir": "outputs/pair-classification"},
+    "ner": {"corpus_name": "kmou-ner", "output_dir": "outputs/named-entity-recognition"},
+    "question-answering": {"corpus_name": "korquad", "output_dir": "outputs/question-answering",
+                           "max_seq_length": 256},
+    "generation": {"pretrained_model_name": "skt/kogpt2-base-v2", "output_dir": "outputs/sentence-generation"},
+}
+
+
+def settings_for_task(task: str, **overrides: Any) -> "CourseSettings":
+    """Settings of one task: its defaults, then the NLPBOOK_* environment, then explicit overrides."""
+    if task not in TASK_DEFAULTS:
+        raise SettingsError(f"task {task!r} is unknown; choose one of {', '.join(TASK_DEFAULTS)}")
+    return settings_from_env(**{**TASK_DEFAULTS[task], **overrides})
+
+
 def settings_from_env(**overrides: Any) -> CourseSettings:
     """Build settings from the defaults, the NLPBOOK_* environment and explicit overrides."""
     smoke = env_flag(SMOKE_ENV)
@@ -152,5 +174,9 @@ def settings_from_env(**overrides: Any) -> CourseSettings:
     if output_root:  # keep each task's own folder name under the chosen root
         default_dir = values.get("output_dir", CourseSettings.output_dir)
         values["output_dir"] = str(Path(output_root) / Path(default_dir).name)
+    checkpoint_root = os.environ.get(CHECKPOINT_ROOT_ENV)
+    if checkpoint_root and not values.get("checkpoint_dir"):  # e.g. a Google Drive folder on Colab
+        default_dir = values.get("output_dir", CourseSettings.output_dir)
+        values["checkpoint_dir"] = str(Path(checkpoint_root) / Path(default_dir).name)
     values["extra"] = {**extra, **values.get("extra", {})}
     return CourseSettings(**values)

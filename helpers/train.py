@@ -1,4 +1,4 @@
-"""Command-line training: `python -m helpers.train TASK [--smoke] [--set name=value ...]`."""
+"""Command-line training: `python -m helpers.train TASK [--smoke] [--set name=value ...] [--devices N ...]`."""
 
 from __future__ import annotations
 
@@ -7,14 +7,24 @@ import dataclasses
 import os
 from typing import Any, Callable
 
-from .settings import SMOKE_ENV, CourseSettings, SettingsError, settings_from_env
+from lightning.pytorch.utilities import rank_zero_only
+
+from .settings import SMOKE_ENV, CourseSettings, SettingsError, settings_for_task
 
 
 def task_registry() -> dict[str, Callable[[CourseSettings], dict[str, float]]]:
     """Task name -> function that runs its whole pipeline from settings."""
     from .document_classification import run_document_classification
+    from .generation import run_generation
+    from .ner import run_ner
+    from .pair_classification import run_pair_classification
+    from .question_answering import run_question_answering
 
-    return {"document-classification": run_document_classification}
+    return {"document-classification": run_document_classification,
+            "pair-classification": run_pair_classification,
+            "ner": run_ner,
+            "question-answering": run_question_answering,
+            "generation": run_generation}
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
@@ -36,23 +46,66 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return name, raw
 
 
+def parse_extra(text: str) -> tuple[str, Any]:
+    """Turn `name=value` into a settings.extra entry; a comma-separated value becomes a list."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name:
+        raise SettingsError(f"--extra {text!r}: expected name=value, e.g. custom_file=my_reviews.csv")
+    return name, raw.split(",") if "," in raw else raw
+
+
+def device_count_arg(text: str) -> int | str:
+    """`--devices` value: a number, "auto", or a comma-separated list of GPU ids."""
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def add_trainer_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options that say where and how to train: devices, strategy, nodes, accelerator, resuming."""
+    group = parser.add_argument_group("devices (passed to lightning.Trainer)")
+    group.add_argument("--accelerator", default=None, help="cpu, gpu or auto (smoke runs default to cpu)")
+    group.add_argument("--devices", type=device_count_arg, default=None,
+                       help="devices per node: a number, auto, or GPU ids such as 0,1")
+    group.add_argument("--strategy", default=None, help="auto, ddp, ddp_spawn, fsdp, ... (default auto)")
+    group.add_argument("--num-nodes", type=int, default=None, help="machines taking part (SLURM, torchrun)")
+    group.add_argument("--accumulate-grad-batches", type=int, default=None,
+                       help="add up the gradients of N batches per step (a smaller batch_size, same effective batch)")
+    group.add_argument("--checkpoint-every-n-steps", type=int, default=None,
+                       help="also write last.ckpt every N training steps (default: every 10 minutes)")
+    group.add_argument("--no-resume", action="store_true", help="start over even if last.ckpt exists")
+
+
+def trainer_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The Trainer options given on the command line (settings.extra["trainer"] for build_trainer)."""
+    names = ("accelerator", "devices", "strategy", "num_nodes", "accumulate_grad_batches", "checkpoint_every_n_steps")
+    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
-    """Parse the command line, build settings and run the chosen task."""
+    """Parse the command line, build settings and run the chosen task (in every process of a DDP run)."""
     tasks = task_registry()
     parser = argparse.ArgumentParser(prog="python -m helpers.train", description=__doc__)
     parser.add_argument("task", choices=sorted(tasks))
     parser.add_argument("--smoke", action="store_true", help=f"tiny offline run (same as {SMOKE_ENV}=1)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override one setting, e.g. --set epochs=3 (repeatable)")
+    parser.add_argument("--extra", action="append", default=[], metavar="NAME=VALUE",
+                        help="set settings.extra[NAME], e.g. --extra custom_file=my.csv (a,b,c gives a list)")
+    add_trainer_arguments(parser)
     args = parser.parse_args(argv)
     if args.smoke:
         os.environ[SMOKE_ENV] = "1"
     try:
-        settings = settings_from_env(**dict(parse_assignment(a) for a in args.set))
+        settings = settings_for_task(args.task, **dict(parse_assignment(a) for a in args.set))
+        extra = dict(parse_extra(a) for a in args.extra)
     except SettingsError as err:
         parser.error(str(err))
-    print(settings.describe())
-    return tasks[args.task](settings)
+    settings.extra.update(extra, trainer=trainer_options(args))
+    if args.no_resume:
+        settings.extra["resume"] = False
+    rank_zero_only(print)(settings.describe())
+    metrics = tasks[args.task](settings)
+    print(f"[rank {rank_zero_only.rank}] {args.task} finished")  # one line per process in a DDP run
+    return metrics
 
 
 if __name__ == "__main__":

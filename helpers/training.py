@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +14,19 @@ import torch
 from lightning.pytorch.callbacks import Callback, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
+from lightning.pytorch.utilities import rank_zero_only
 
+from .resume import ResumePoint
 from .settings import CourseSettings
 
+DEFAULT_CHECKPOINT_MINUTES = 10.0  # last.ckpt at least this often during an epoch
 
-def pick_precision(requested: str = "auto") -> str:
+
+def pick_precision(requested: str = "auto", accelerator: str = "auto") -> str:
     """bf16-mixed on GPUs that have bf16 (Ampere+), 16-mixed on older ones such as a T4, 32-true on CPU."""
     if requested != "auto":
         return requested
-    if torch.cuda.is_available():
+    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
         major, _ = torch.cuda.get_device_capability()
         return "bf16-mixed" if major >= 8 else "16-mixed"
     return "32-true"
@@ -32,12 +37,20 @@ def in_notebook() -> bool:
     return "ipykernel" in sys.modules
 
 
-def pick_strategy(strategy: str, devices: Any) -> str:
+def count_devices(devices: Any) -> int:
+    """How many devices a Trainer `devices` value asks for (1 for "auto" without GPUs)."""
+    if devices in ("auto", -1, "-1"):
+        return max(1, torch.cuda.device_count())
+    if isinstance(devices, str):
+        return len([d for d in devices.split(",") if d.strip()]) if "," in devices else int(devices)
+    return devices if isinstance(devices, int) else len(devices)
+
+
+def pick_strategy(strategy: str, devices: Any, accelerator: str = "auto") -> str:
     """`ddp_notebook` for several GPUs inside a notebook (plain DDP cannot start there), else as given."""
-    if strategy != "auto" or not torch.cuda.is_available() or not in_notebook():
+    if strategy != "auto" or accelerator == "cpu" or not torch.cuda.is_available() or not in_notebook():
         return strategy
-    n = torch.cuda.device_count() if devices in ("auto", -1) else (devices if isinstance(devices, int) else len(devices))
-    return "ddp_notebook" if n > 1 else strategy
+    return "ddp_notebook" if count_devices(devices) > 1 else strategy
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -46,43 +59,75 @@ class AtomicCheckpointIO(TorchCheckpointIO):
     def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.partial")
-        with open(tmp, "wb") as f:
-            torch.save(checkpoint, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            with open(tmp, "wb") as f:
+                torch.save(checkpoint, f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)  # atomic: readers see the old file or the complete new one, never half
+        finally:
+            tmp.unlink(missing_ok=True)
 
 
 def checkpoint_dir(settings: CourseSettings) -> Path:
     """Folder of the best and last checkpoints (put it on Google Drive in Colab to survive disconnects)."""
-    return Path(settings.extra.get("checkpoint_dir") or Path(settings.output_dir) / "checkpoints")
+    return Path(settings.checkpoint_dir or Path(settings.output_dir) / "checkpoints")
+
+
+def checkpoint_callbacks(settings: CourseSettings, monitor: str, mode: str, every_n_steps: int | None,
+                         every_minutes: float | None) -> list[ModelCheckpoint]:
+    """The best checkpoint (and last.ckpt) after each validation, plus last.ckpt every N steps or minutes."""
+    # Both write the same last.ckpt (no last-v1.ckpt): whichever saved most recently is the one to resume from.
+    common = dict(dirpath=checkpoint_dir(settings), save_last=True, enable_version_counter=False)
+    callbacks = [ModelCheckpoint(filename="best-{epoch}-{step}", monitor=monitor, mode=mode, save_top_k=1, **common)]
+    if every_n_steps or every_minutes:  # mid-epoch last.ckpt: a disconnect loses minutes, not a whole epoch
+        interval = None if every_n_steps else timedelta(minutes=every_minutes or 0)
+        callbacks.append(ModelCheckpoint(save_top_k=0, every_n_train_steps=every_n_steps,
+                                         train_time_interval=interval, **common))
+    return callbacks
+
+
+def progress_bar(settings: CourseSettings, enabled: bool) -> list[Callback]:
+    """The TQDM bar (tqdm.auto: a widget in Colab/JupyterLab, text in a terminal), or none when disabled."""
+    return [TQDMProgressBar(refresh_rate=1 if settings.smoke else 20)] if enabled else []
 
 
 def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str = "max",
-                  callbacks: list[Callback] | None = None, devices: Any = "auto", strategy: str = "auto",
-                  num_nodes: int = 1, **trainer_kwargs: Any) -> L.Trainer:
-    """A Trainer with the course defaults; `devices`, `strategy`, `num_nodes` and any Trainer option pass through."""
+                  callbacks: list[Callback] | None = None, devices: Any = None, strategy: str | None = None,
+                  num_nodes: int | None = None, checkpoint_every_n_steps: int | None = None,
+                  checkpoint_every_minutes: float | None = None, **trainer_kwargs: Any) -> L.Trainer:
+    """A Trainer with the course defaults; settings.extra["trainer"] (the CLI) and keyword arguments override them.
+
+    `devices`, `strategy`, `num_nodes` and any other Trainer option pass through to Lightning. Besides the best
+    checkpoint, last.ckpt is written every `checkpoint_every_n_steps` steps, else every `checkpoint_every_minutes`
+    (default 10; 0 turns it off), so that a disconnect mid-epoch loses minutes, not the epoch.
+    """
+    options = {**settings.extra.get("trainer", {}), **trainer_kwargs}
+    given = dict(devices=devices, strategy=strategy, num_nodes=num_nodes,
+                 checkpoint_every_n_steps=checkpoint_every_n_steps, checkpoint_every_minutes=checkpoint_every_minutes)
+    options.update({k: v for k, v in given.items() if v is not None})
+    every_n_steps = options.pop("checkpoint_every_n_steps", None)
+    every_minutes = options.pop("checkpoint_every_minutes", DEFAULT_CHECKPOINT_MINUTES)
     L.seed_everything(settings.seed, workers=True, verbose=False)
     if torch.cuda.is_available():
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    best = ModelCheckpoint(dirpath=checkpoint_dir(settings), filename="best-{epoch}-{step}", monitor=monitor,
-                           mode=mode, save_top_k=1, save_last=True)
-    options: dict[str, Any] = dict(
-        accelerator="cpu" if settings.smoke else "auto",
-        devices=devices, num_nodes=num_nodes, strategy=pick_strategy(strategy, devices),
-        precision=pick_precision(settings.precision),
+    accelerator = options.pop("accelerator", "cpu" if settings.smoke else "auto")
+    devices, strategy = options.pop("devices", "auto"), options.pop("strategy", "auto")
+    defaults: dict[str, Any] = dict(
+        accelerator=accelerator, devices=devices, num_nodes=options.pop("num_nodes", 1),
+        strategy=pick_strategy(strategy, devices, accelerator),
+        precision=pick_precision(settings.precision, accelerator),
         max_epochs=settings.epochs, max_steps=settings.max_steps,
         logger=CSVLogger(settings.output_dir, name="logs", version=log_version(settings)),
-        # tqdm.auto draws notebook widgets in Colab/JupyterLab and text bars in a terminal.
-        callbacks=[best, TQDMProgressBar(refresh_rate=1 if settings.smoke else 20), *(callbacks or [])],
+        callbacks=[ResumePoint(), *progress_bar(settings, options.get("enable_progress_bar", True)),
+                   *(callbacks or []), *checkpoint_callbacks(settings, monitor, mode, every_n_steps, every_minutes)],
         plugins=[AtomicCheckpointIO()],
         gradient_clip_val=1.0, log_every_n_steps=1 if settings.smoke else 10,
         enable_model_summary=not settings.smoke, deterministic=False,
     )
-    options.update(trainer_kwargs)
-    return L.Trainer(**options)
+    return L.Trainer(**{**defaults, **options})
 
 
 def log_version(settings: CourseSettings) -> int:
@@ -117,13 +162,17 @@ def resuming(settings: CourseSettings) -> bool:
 def fit_or_resume(trainer: L.Trainer, task: L.LightningModule, train_loader: Any, val_loader: Any,
                   settings: CourseSettings) -> None:
     """Run Trainer.fit, resuming from last.ckpt when an earlier run left one (and saying so)."""
+    point = next((c for c in trainer.callbacks if isinstance(c, ResumePoint)), None)
+    if point is not None and hasattr(train_loader, "resume_point"):
+        train_loader.resume_point = point  # lets the loader start mid-epoch where the checkpoint stopped
     last = last_checkpoint(settings) if resuming(settings) else None
     if last is not None:
-        print(f"resuming from {last} (delete it, or pass extra={{'resume': False}}, to start over)")
-    trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None)
+        rank_zero_only(print)(f"resuming from {last} (to start over, delete it or pass extra={{'resume': False}}; "
+                              "a run that had finished trains further only if you raise epochs)")
+    trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)
 
 
 def best_or_current(trainer: L.Trainer) -> str | None:
-    """`"best"` when a best checkpoint was saved, else None (evaluate the weights in memory)."""
-    callback = trainer.checkpoint_callback
-    return "best" if callback is not None and getattr(callback, "best_model_path", "") else None
+    """Path of the best checkpoint when one was saved, else None (evaluate the weights in memory)."""
+    callback = trainer.checkpoint_callback  # the first ModelCheckpoint: the best one of build_trainer
+    return getattr(callback, "best_model_path", "") or None
