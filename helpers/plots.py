@@ -18,13 +18,15 @@ def use_korean_font() -> str | None:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
+    if not installed.intersection(KOREAN_FONTS):  # installed after matplotlib built its font cache (Colab apt-get)
+        installed |= register_korean_font_files()
     for name in KOREAN_FONTS:
         if name in installed:
             matplotlib.rcParams["font.family"] = name
             matplotlib.rcParams["axes.unicode_minus"] = False
             return name
     print("No Korean font found: Hangul in plots may show as boxes. On Colab run "
-          "`!apt-get -qq install fonts-nanum` and restart the runtime; elsewhere install Nanum or Noto CJK fonts.")
+          "`!apt-get -qq install fonts-nanum` and run this again; elsewhere install Nanum or Noto CJK fonts.")
     return None
 
 
@@ -84,3 +86,118 @@ def plot_token_lengths(lengths: Sequence[int], max_length: int = 128, title: str
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def plot_confusion_matrix(matrix: Sequence[Sequence[int]], labels: Sequence[str],
+                          save_to: str | Path | None = None, title: str = "gold (rows) vs predicted (columns)"):
+    """Heat map of a confusion matrix (rows: gold label, columns: predicted label) with counts written in."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1.6 * len(labels) + 2, 1.4 * len(labels) + 1.5))
+    image = ax.imshow(matrix, cmap="Blues")
+    top = max(max(row) for row in matrix) or 1
+    for i, row in enumerate(matrix):
+        for j, count in enumerate(row):
+            ax.text(j, i, str(count), ha="center", va="center", color="white" if count > top / 2 else "black")
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha="right")
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("gold")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, fraction=0.046)
+    return save_figure(fig, save_to)
+
+
+def plot_entity_scores(report: dict[str, dict[str, float]], save_to: str | Path | None = None):
+    """Bars of precision, recall and F1 per entity type from {type: {"precision", "recall", "f1", "support"}}."""
+    import matplotlib.pyplot as plt
+
+    types = list(report)
+    fig, ax = plt.subplots(figsize=(1.2 * len(types) + 3, 3.5))
+    for k, metric in enumerate(("precision", "recall", "f1")):
+        ax.bar([i + (k - 1) * 0.27 for i in range(len(types))], [report[t][metric] for t in types], 0.27,
+               label=metric)
+    ax.set_xticks(range(len(types)), [f"{t}\n(n={int(report[t]['support'])})" for t in types])
+    ax.set_ylim(0, 1)
+    ax.set_title("entity-level scores per type")
+    ax.legend()
+    return save_figure(fig, save_to)
+
+
+def save_figure(fig, save_to: str | Path | None):
+    """Lay out `fig`, write it to `save_to` (folders created) when given, and return it."""
+    fig.tight_layout()
+    if save_to:
+        Path(save_to).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(save_to, dpi=100)
+    return fig
+
+
+def epoch_table(paths: str | Path | Sequence[str | Path], names: Sequence[str]) -> str:
+    """A text table of metrics logged once per validation (one row per epoch), read from the CSV logs."""
+    logged = read_metrics(paths)
+    series = {name: dict(logged.get(name, [])) for name in names}
+    steps = sorted({step for values in series.values() for step in values})
+    lines = ["epoch   step  " + "  ".join(f"{name:>10}" for name in names)]
+    for epoch, step in enumerate(steps, start=1):
+        cells = [f"{series[n][step]:>10.3f}" if step in series[n] else f"{'-':>10}" for n in names]
+        lines.append(f"{epoch:>5} {step:>6}  " + "  ".join(cells))
+    return "\n".join(lines)
+
+
+KOREAN_FONT_FILES = ("nanum", "notosanscjk", "notosanskr", "notoserifcjk", "malgun", "applegothic", "undotum")
+
+
+def register_korean_font_files() -> set[str]:
+    """Add Hangul font files installed on the system but missing from matplotlib's cache; return their names."""
+    from matplotlib import font_manager
+
+    names = set()
+    for path in font_manager.findSystemFonts():
+        if any(key in Path(path).name.lower().replace("-", "").replace("_", "") for key in KOREAN_FONT_FILES):
+            try:
+                font_manager.fontManager.addfont(path)
+                names.add(font_manager.FontProperties(fname=path).get_name())
+            except (OSError, RuntimeError, ValueError):  # an unreadable or collection file: skip it, keep looking
+                continue
+    return names
+
+
+def plot_score_distribution(groups: dict[str, Sequence[float]], xlabel: str = "probability of the best answer",
+                            save_to: str | Path | None = None, bins: int = 20, title: str = "score distribution"):
+    """Overlaid histograms of one score for several groups (e.g. right and wrong answers), with their means."""
+    import matplotlib.pyplot as plt
+
+    values = [v for group in groups.values() for v in group]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    edges = [low + (high - low) * i / bins for i in range(bins + 1)] if high > low else bins
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for (name, group), color in zip(groups.items(), ("tab:green", "tab:red", "tab:blue", "tab:orange")):
+        if group:
+            ax.hist(group, bins=edges, alpha=0.55, color=color, label=f"{name} (n={len(group)})")
+            ax.axvline(sum(group) / len(group), color=color, linestyle="--")
+        else:  # still named in the legend, so an empty group is seen to be empty
+            ax.bar([], [], color=color, alpha=0.55, label=f"{name} (n=0)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("count")
+    ax.set_title(title)
+    ax.legend()
+    return save_figure(fig, save_to)
+
+
+def plot_next_token_probabilities(tokens: Sequence[str], probabilities: dict[float, Sequence[float]],
+                                  save_to: str | Path | None = None, title: str = "next-token probabilities"):
+    """Grouped bars: the likeliest next tokens, one bar per temperature (flatter when hotter)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.8 * len(tokens) + 2), 3.5))
+    width = 0.8 / max(1, len(probabilities))
+    for k, (temperature, values) in enumerate(probabilities.items()):
+        ax.bar([i + (k - (len(probabilities) - 1) / 2) * width for i in range(len(tokens))], values, width,
+               label=f"temperature {temperature}")
+    names = ["(byte piece)" if "\ufffd" in t else repr(t.strip() or t)[1:-1] for t in tokens]  # part of a character
+    ax.set_xticks(range(len(tokens)), names, rotation=30, ha="right")
+    ax.set_ylabel("probability")
+    ax.set_title(title)
+    ax.legend()
+    return save_figure(fig, save_to)

@@ -1,0 +1,158 @@
+"""Named-entity recognition end to end: character spans -> subword BIO labels -> training -> entity spans.
+
+How spans become labels and back (the "first" or "all" subword scheme) lives in ner_alignment.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any, Sequence
+
+import torch
+
+from .corpus_files import splits_from_files
+from .data import ClassificationDataset
+from .document_classification import Splits, make_loaders, save_model
+from .models import load_pretrained, load_tokenizer
+from .ner_alignment import (SCHEME_SETTING, add_continuation, decode_entities, label_scheme, model_scheme,
+                            token_tags, tokenize_with_offsets, unlabelled)
+from .ner_corpora import KLUE_TYPES, KMOU_TYPES, EntitySpan, TaggedSentence, read_ner_files
+from .ner_task import IGNORED, TokenClassificationTask, tag_sequences
+from .settings import CourseSettings, SettingsError
+from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+
+NER_CORPORA = {"kmou-ner": KMOU_TYPES, "klue-ner": KLUE_TYPES}
+ENTITY_COLORS = {"PS": "#ffc9c9", "LC": "#c5e3ff", "OG": "#cdeec0", "DT": "#ffe8a3", "TI": "#e6d1ff",
+                 "QT": "#bfeee8"}
+
+
+def bio_labels(types: Sequence[str]) -> tuple[str, ...]:
+    """The label list of a tag set, in a fixed order: O, B-PS, I-PS, B-LC, I-LC, ..."""
+    return ("O",) + tuple(f"{prefix}-{t}" for t in types for prefix in "BI")
+
+
+def encode_tagged(tokenizer: Any, sentences: Sequence[TaggedSentence], label2id: dict[str, int],
+                  max_length: int, name: str = "sentences", scheme: str = "first") -> ClassificationDataset:
+    """Token ids plus one label per token (IGNORED where the scheme puts no label), tokenised once."""
+    encoded = tokenize_with_offsets(tokenizer, [s.text for s in sentences], max_length, name)
+    labels, lost = [], 0
+    for sentence, offsets, special, continuation in zip(sentences, encoded["offset_mapping"],
+                                                         encoded["special_tokens_mask"], encoded["continuation"]):
+        tags = token_tags(offsets, sentence.entities, unlabelled(special, continuation, scheme))
+        labels.append([IGNORED if t is None else label2id[t] for t in tags])
+        covered = max(end for _, end in offsets)  # less than the text's length only in a truncated row
+        lost += sum(span.end > covered for span in sentence.entities)
+    if lost:
+        print(f"{name}: {lost:,} entities lie beyond max_seq_length and are not trained on")
+    return ClassificationDataset(encoded["input_ids"], labels)
+
+
+def load_token_classifier(settings: CourseSettings, labels: Sequence[str]) -> Any:
+    """A BertForTokenClassification whose config stores the tag names (id2label) and the labelling scheme."""
+    from transformers import BertForTokenClassification
+
+    id2label = dict(enumerate(labels))
+    model = load_pretrained(BertForTokenClassification, settings, num_labels=len(labels), id2label=id2label,
+                            label2id={v: k for k, v in id2label.items()})
+    setattr(model.config, SCHEME_SETTING, label_scheme(settings))  # saved with the model, read by predictions
+    return model
+
+
+def build_ner_task(settings: CourseSettings, labels: Sequence[str]) -> TokenClassificationTask:
+    """The token classifier wrapped in its Lightning task with the settings' optimizer options."""
+    model = load_token_classifier(settings, labels)
+    return TokenClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
+
+
+@torch.no_grad()
+def predict_entities(model: Any, tokenizer: Any, texts: Sequence[str], max_length: int = 128,
+                     batch_size: int = 32) -> list[list[EntitySpan]]:
+    """Entity spans (character offsets and type) found in each text, decoded with the model's labelling scheme."""
+    model.eval()
+    device = next(model.parameters()).device
+    id2label = {int(k): v for k, v in model.config.id2label.items()}
+    scheme = model_scheme(model)
+    results: list[list[EntitySpan]] = []
+    for start in range(0, len(texts), batch_size):
+        batch = add_continuation(tokenizer(list(texts[start : start + batch_size]), truncation=True,
+                                           max_length=max_length, padding=True, return_offsets_mapping=True,
+                                           return_special_tokens_mask=True, return_tensors="pt"))
+        offsets, special = batch.pop("offset_mapping").tolist(), batch.pop("special_tokens_mask").tolist()
+        pieces = batch.pop("continuation")
+        predicted = model(**batch.to(device)).logits.argmax(-1).tolist()
+        for row_offsets, row_special, row_pieces, row_predicted in zip(offsets, special, pieces, predicted):
+            tags = [None if s else id2label[p] for s, p in zip(row_special, row_predicted)]
+            results.append(decode_entities(row_offsets, tags, row_pieces, scheme))
+    return results
+
+
+@torch.no_grad()
+def entity_report(model: Any, loader: Any) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and support per entity type on a loader (seqeval, strict IOB2)."""
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    model.eval()
+    device = next(model.parameters()).device
+    id2label = {int(k): v for k, v in model.config.id2label.items()}
+    gold, predicted = [], []
+    for batch in loader:
+        logits = model(**{k: v.to(device) for k, v in batch.items() if k != "labels"}).logits
+        g, p = tag_sequences(batch["labels"], logits.argmax(-1).cpu(), id2label)
+        gold += g
+        predicted += p
+    report = classification_report(gold, predicted, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+    return {name: {"precision": float(r["precision"]), "recall": float(r["recall"]), "f1": float(r["f1-score"]),
+                   "support": int(r["support"])} for name, r in report.items()}
+
+
+def highlight_entities(text: str, entities: Sequence[EntitySpan]) -> str:
+    """HTML of the sentence with each entity marked in its type's colour and labelled."""
+    parts, last = [], 0
+    for span in sorted(entities, key=lambda s: s.start):
+        color = ENTITY_COLORS.get(span.label, "#dddddd")
+        parts += [html.escape(text[last : span.start]),
+                  f'<mark style="background:{color};padding:1px 3px;border-radius:4px">'
+                  f'{html.escape(text[span.start : span.end])}<sub style="font-size:65%;margin-left:2px">'
+                  f'{span.label}</sub></mark>']
+        last = span.end
+    return f'<div style="line-height:2.1">{"".join(parts)}{html.escape(text[last:])}</div>'
+
+
+def read_ner_splits(settings: CourseSettings) -> Splits:
+    """Train/validation/test sentences of the settings' NER corpus, with the row limits applied."""
+    if settings.corpus_name not in NER_CORPORA:
+        raise SettingsError(f"corpus_name={settings.corpus_name!r} is not an NER corpus; use one of "
+                            f"{', '.join(NER_CORPORA)} (command line: --set corpus_name=kmou-ner)")
+    files = read_ner_files(settings.corpus_name, settings.corpus_root_dir, download_missing=not settings.smoke)
+    return splits_from_files(files, settings)
+
+
+def run_ner(settings: CourseSettings) -> dict[str, float]:
+    """Train on KMOU NER or KLUE-NER, test, plot curves and per-type scores, save the model."""
+    from .plots import plot_entity_scores, plot_learning_curves
+
+    scheme = label_scheme(settings)  # an unknown value stops here, before any reading
+    tokenizer = load_tokenizer(settings)
+    rows = read_ner_splits(settings)
+    labels = bio_labels(NER_CORPORA[settings.corpus_name])
+    label2id = {label: i for i, label in enumerate(labels)}
+    datasets = Splits(*(encode_tagged(tokenizer, getattr(rows, n), label2id, settings.max_seq_length, n, scheme)
+                        for n in ("train", "val", "test")))
+    loaders = make_loaders(datasets, tokenizer, settings)
+    task = build_ner_task(settings, labels)
+    trainer = build_trainer(settings, monitor="val_f1")
+    fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
+    metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
+    if not trainer.is_global_zero:  # in a multi-GPU (DDP) run only rank 0 plots, saves and reports
+        return metrics
+    out = Path(settings.output_dir)
+    plot_learning_curves(metrics_csv(settings), save_to=out / "learning_curves.png", metrics=("loss", "f1"))
+    report = entity_report(task.model, loaders.test)
+    plot_entity_scores({t: report[t] for t in NER_CORPORA[settings.corpus_name] if t in report},
+                       save_to=out / "entity_scores.png")
+    saved = save_model(task, tokenizer, out / "model")
+    print(f"test entity precision {metrics['test_precision']:.4f}, recall {metrics['test_recall']:.4f}, "
+          f"F1 {metrics['test_f1']:.4f}; plots in {out}; model in {saved}")
+    return metrics

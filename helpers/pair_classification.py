@@ -1,0 +1,225 @@
+"""Sentence-pair classification (NLI) on KLUE-NLI or KorNLI, end to end: readers, pair encoding, training."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from .corpora import CorpusFormatError, ensure_corpus_files, parse_label, read_text_lines
+from .corpus_files import fetch_raw_corpus, optional_download, splits_from_files
+from .data import ClassificationDataset
+from .document_classification import Splits, build_task, make_loaders, predict_texts, save_model
+from .models import load_tokenizer
+from .settings import CourseSettings, SettingsError
+from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+
+NLI_LABELS = ("entailment", "neutral", "contradiction")  # fixed order: label id = position (KLUE's order)
+NLI_LABEL_IDS = {name: i for i, name in enumerate(NLI_LABELS)}
+NO_GOLD_LABEL = "-"  # SNLI/MNLI rows whose annotators did not agree
+KLUE_NLI_FILES = {"train": ("klue-nli-v1.1_train.json",), "dev": ("klue-nli-v1.1_dev.json",)}
+KLUE_NLI_URL = "https://raw.githubusercontent.com/KLUE-benchmark/KLUE/main/klue_benchmark/klue-nli-v1.1/"
+KORNLI_FILES = {"train": ("multinli.train.ko.tsv", "snli_1.0_train.ko.tsv"), "dev": ("xnli.dev.ko.tsv",),
+                "test": ("xnli.test.ko.tsv",)}
+KORNLI_HEADER = ["sentence1", "sentence2", "gold_label"]
+PAIR_CORPORA = ("klue-nli", "kornli")
+
+
+@dataclass(frozen=True)
+class LabeledPair:
+    """A premise, a hypothesis and the id of their relation (see NLI_LABELS)."""
+
+    premise: str
+    hypothesis: str
+    label: int
+
+
+def iter_json_list(path: Path) -> Iterator[tuple[int, Any]]:
+    """Yield (line, item) for each element of a file holding one JSON list; bad JSON raises with file:line."""
+    text = "\n".join(line for _, line in read_text_lines(path))
+    decoder, index = json.JSONDecoder(), 0
+
+    def skip_space(i: int) -> int:
+        while i < len(text) and text[i] in " \t\n\r":
+            i += 1
+        return i
+
+    def expect(i: int, allowed: str) -> str:
+        if i >= len(text) or text[i] not in allowed:
+            found = repr(text[i]) if i < len(text) else "the end of the file (truncated?)"
+            raise CorpusFormatError(path, text.count("\n", 0, i) + 1, f"expected one of {allowed!r}, found {found}")
+        return text[i]
+
+    index = skip_space(index)
+    expect(index, "[")
+    index = skip_space(index + 1)
+    if index < len(text) and text[index] == "]":
+        return
+    line, counted = 1, 0  # line number of position `counted`, advanced item by item (not recounted from 0)
+    while True:
+        try:
+            item, end = decoder.raw_decode(text, index)
+        except json.JSONDecodeError as err:
+            raise CorpusFormatError(path, err.lineno, f"invalid JSON: {err.msg}") from None
+        line, counted = line + text.count("\n", counted, index), index
+        yield line, item
+        index = skip_space(end)
+        if expect(index, ",]") == "]":
+            return
+        index = skip_space(index + 1)
+
+
+def read_klue_nli(path: str | Path, verbose: bool = True) -> list[LabeledPair]:
+    """Read every item of a KLUE-NLI v1.1 JSON file (premise, hypothesis, gold_label)."""
+    path, rows = Path(path), []
+    for line, item in iter_json_list(path):
+        fields = [item.get(k) if isinstance(item, dict) else None for k in ("premise", "hypothesis", "gold_label")]
+        if not all(isinstance(f, str) for f in fields):
+            raise CorpusFormatError(path, line, "each item needs string fields premise, hypothesis and gold_label")
+        if not fields[0].strip() or not fields[1].strip():
+            raise CorpusFormatError(path, line, "empty premise or hypothesis")
+        rows.append(LabeledPair(fields[0], fields[1], parse_label(fields[2], NLI_LABEL_IDS, path, line)))
+    if verbose:
+        print(f"read {len(rows):,} pairs from {path}")
+    return rows
+
+
+def read_kornli(path: str | Path, verbose: bool = True) -> list[LabeledPair]:
+    """Read a KorNLI TSV file (`sentence1<TAB>sentence2<TAB>gold_label` with header); '-' labels are counted."""
+    path, rows, unlabeled = Path(path), [], 0
+    for number, line in read_text_lines(path):
+        columns = line.split("\t")
+        if number == 1:
+            if columns != KORNLI_HEADER:
+                raise CorpusFormatError(path, 1, f"header {line!r} is not {'<TAB>'.join(KORNLI_HEADER)}")
+            continue
+        if len(columns) != 3:
+            raise CorpusFormatError(path, number, f"expected 3 tab-separated columns, got {len(columns)}")
+        if not columns[0].strip() or not columns[1].strip():
+            raise CorpusFormatError(path, number, "empty sentence1 or sentence2")
+        if columns[2] == NO_GOLD_LABEL:
+            unlabeled += 1
+            continue
+        rows.append(LabeledPair(columns[0], columns[1], parse_label(columns[2], NLI_LABEL_IDS, path, number)))
+    if verbose:
+        note = f"; {unlabeled:,} rows without a gold label ('-') left out" if unlabeled else ""
+        print(f"read {len(rows):,} pairs from {path}{note}")
+    return rows
+
+
+def read_pair_files(corpus: str, root_dir: str | Path, verbose: bool = True,
+                    download_missing: bool = False) -> dict[str, list[LabeledPair]]:
+    """Read the splits present of `klue-nli` or `kornli`, downloading them when the dev file is not there
+    (and the missing ones when `download_missing`; a failure then only means going on without them)."""
+    if corpus not in PAIR_CORPORA:
+        raise SettingsError(f"corpus_name={corpus!r} is not a sentence-pair corpus; use one of "
+                            f"{', '.join(PAIR_CORPORA)} (command line: --set corpus_name=klue-nli)")
+    layout, reader = (KLUE_NLI_FILES, read_klue_nli) if corpus == "klue-nli" else (KORNLI_FILES, read_kornli)
+    folder = Path(root_dir) / corpus
+    names = [n for split in layout.values() for n in split]
+    if corpus == "klue-nli":
+        fetch_raw_corpus(folder, {n: KLUE_NLI_URL + n for n in names}, layout["dev"][0], download_missing)
+    elif not (folder / layout["dev"][0]).is_file():
+        ensure_corpus_files(corpus, root_dir, names)  # Korpora fetches all four KorNLI files
+    elif download_missing and not all((folder / n).is_file() for n in names):
+        optional_download(partial(ensure_corpus_files, corpus, root_dir, names))
+    files = {}
+    for split, split_names in layout.items():
+        if all((folder / n).is_file() for n in split_names):
+            files[split] = [row for n in split_names for row in reader(folder / n, verbose)]
+    return files
+
+
+def read_pair_splits(settings: CourseSettings) -> Splits:
+    """Train/validation/test pairs of the settings' corpus, with the row limits applied."""
+    files = read_pair_files(settings.corpus_name, settings.corpus_root_dir, download_missing=not settings.smoke)
+    return splits_from_files(files, settings, premise)
+
+
+def read_pair_task_splits(settings: CourseSettings) -> tuple[Splits, tuple[str, ...]]:
+    """KLUE-NLI/KorNLI splits and the NLI labels, or the learner's own pair file's when corpus_name is "custom"."""
+    if settings.corpus_name == "custom":
+        from .custom_corpus import read_custom_splits
+
+        return read_custom_splits(settings, pairs=True)
+    return read_pair_splits(settings), NLI_LABELS
+
+
+def premise(row: LabeledPair) -> str:
+    """The premise of a pair (NLI corpora pair each premise with several hypotheses)."""
+    return row.premise
+
+
+def encode_pairs(tokenizer: Any, rows: Sequence[LabeledPair], max_length: int,
+                 name: str = "pairs") -> ClassificationDataset:
+    """Tokenise (premise, hypothesis) as one segment pair; pairs over max_length are cut from the longer side."""
+    premises, hypotheses = [r.premise for r in rows], [r.hypothesis for r in rows]
+    encoded = tokenizer(premises, hypotheses, truncation=False, return_attention_mask=False)
+    ids, types = encoded["input_ids"], encoded["token_type_ids"]
+    long = [i for i, row in enumerate(ids) if len(row) > max_length]
+    if long:
+        cut = tokenizer([premises[i] for i in long], [hypotheses[i] for i in long], truncation="longest_first",
+                        max_length=max_length, return_attention_mask=False)
+        for i, row_ids, row_types in zip(long, cut["input_ids"], cut["token_type_ids"]):
+            ids[i], types[i] = row_ids, row_types
+        print(f"{name}: {len(long):,} of {len(rows):,} pairs longer than max_seq_length={max_length} tokens "
+              "were truncated (longest side first)")
+    return ClassificationDataset(ids, [r.label for r in rows], token_type_ids=types)
+
+
+def predict_pairs(model: Any, tokenizer: Any, pairs: Sequence[tuple[str, str]], max_length: int = 128,
+                  batch_size: int = 64) -> list[dict[str, Any]]:
+    """Relation label and class probabilities for each (premise, hypothesis) pair."""
+    results = predict_texts(model, tokenizer, [tuple(p) for p in pairs], max_length, batch_size)
+    for result in results:
+        result["premise"], result["hypothesis"] = result.pop("text")
+    return results
+
+
+def confusion_counts(gold: Sequence[int], predicted: Sequence[int], num_labels: int) -> list[list[int]]:
+    """matrix[g][p] = number of rows with gold label g predicted as p."""
+    matrix = [[0] * num_labels for _ in range(num_labels)]
+    for g, p in zip(gold, predicted):
+        matrix[g][p] += 1
+    return matrix
+
+
+def confusion_on_rows(model: Any, tokenizer: Any, rows: Sequence[LabeledPair], max_length: int) -> list[list[int]]:
+    """Confusion matrix of the model's predictions on labelled pairs."""
+    predictions = predict_pairs(model, tokenizer, [(r.premise, r.hypothesis) for r in rows], max_length)
+    label2id = {v: k for k, v in model.config.id2label.items()}
+    return confusion_counts([r.label for r in rows], [label2id[p["label"]] for p in predictions], len(label2id))
+
+
+def majority_share(rows: Sequence[LabeledPair]) -> float:
+    """Accuracy of always answering the most frequent label (the baseline to beat)."""
+    return max(Counter(r.label for r in rows).values(), default=0) / max(1, len(rows))
+
+
+def run_pair_classification(settings: CourseSettings) -> dict[str, float]:
+    """Train on KLUE-NLI, KorNLI (or your own pair file), test, plot curves and the confusion matrix, save the model."""
+    from .plots import plot_confusion_matrix, plot_learning_curves
+
+    tokenizer = load_tokenizer(settings)
+    rows, labels = read_pair_task_splits(settings)
+    datasets = Splits(*(encode_pairs(tokenizer, getattr(rows, n), settings.max_seq_length, n)
+                        for n in ("train", "val", "test")))
+    loaders = make_loaders(datasets, tokenizer, settings)
+    task = build_task(settings, labels)
+    trainer = build_trainer(settings)
+    fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
+    metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
+    if not trainer.is_global_zero:  # in a multi-GPU (DDP) run only rank 0 plots, saves and reports
+        return metrics
+    out = Path(settings.output_dir)
+    plot_learning_curves(metrics_csv(settings), save_to=out / "learning_curves.png", metrics=("loss", "acc", "f1"))
+    matrix = confusion_on_rows(task.model, tokenizer, rows.test, settings.max_seq_length)
+    plot_confusion_matrix(matrix, labels, save_to=out / "confusion_matrix.png")
+    saved = save_model(task, tokenizer, out / "model")
+    metrics["majority_acc"] = majority_share(rows.test)
+    print(f"test accuracy {metrics['test_acc']:.4f} (majority class {metrics['majority_acc']:.4f}), macro F1 "
+          f"{metrics['test_f1']:.4f}; plots in {out}; model in {saved}")
+    return metrics
