@@ -1,0 +1,179 @@
+"""Inference: load a task's saved model (or train a smoke one when none exists) and predict files to CSV."""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .corpora import CorpusFormatError, read_text_lines
+from .models import has_weights
+from .settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """Where a task's end-to-end run function lives and which Auto class loads its saved model."""
+
+    module: str
+    run_function: str
+    auto_class: str
+
+
+TASKS = {
+    "document-classification": TaskSpec("helpers.document_classification", "run_document_classification",
+                                        "AutoModelForSequenceClassification"),
+    "pair-classification": TaskSpec("helpers.pair_classification", "run_pair_classification",
+                                    "AutoModelForSequenceClassification"),
+    "ner": TaskSpec("helpers.ner", "run_ner", "AutoModelForTokenClassification"),
+    "question-answering": TaskSpec("helpers.question_answering", "run_question_answering",
+                                   "AutoModelForQuestionAnswering"),
+    "generation": TaskSpec("helpers.generation", "run_generation", "AutoModelForCausalLM"),
+}
+# The fallback model only has to exist: a couple of training steps on a few rows of the sample corpus.
+FALLBACK_LIMITS = dict(limit_train_rows=32, limit_eval_rows=16, epochs=1, max_steps=-1, precision="32-true",
+                       num_workers=0, learning_rate=1e-3)
+
+
+@dataclass
+class LoadedModel:
+    """A model ready for prediction, its tokenizer, the folder it came from and whether it was really trained."""
+
+    model: Any
+    tokenizer: Any
+    folder: Path
+    trained: bool
+
+
+def model_folder(settings: CourseSettings) -> Path:
+    """The folder a training notebook saves its model to: `<output_dir>/model`."""
+    return Path(settings.output_dir) / "model"
+
+
+def load_saved_model(folder: str | Path, auto_class: str) -> tuple[Any, Any]:
+    """Model (safetensors only, no remote code) and tokenizer saved with save_pretrained in `folder`."""
+    import transformers
+
+    model = getattr(transformers, auto_class).from_pretrained(folder, use_safetensors=True)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(folder)
+    model.eval()
+    return model, tokenizer
+
+
+def fallback_settings(settings: CourseSettings) -> CourseSettings:
+    """Smoke settings for the stand-in model: tiny, CPU, the embedded sample corpus when it has one, own folder."""
+    has_sample = (EMBEDDED_SAMPLE_ROOT / settings.corpus_name).is_dir()
+    root = str(EMBEDDED_SAMPLE_ROOT) if has_sample or not settings.smoke else settings.corpus_root_dir
+    folder = str(Path(settings.output_dir) / "smoke-fallback")
+    return settings.replace(smoke=True, corpus_root_dir=root, output_dir=folder, checkpoint_dir=None,
+                            extra={**settings.extra, "resume": False}, **FALLBACK_LIMITS)
+
+
+def load_trained_or_smoke(task: str, settings: CourseSettings) -> LoadedModel:
+    """Load the model the task's training notebook saved; without one, say so and train a tiny stand-in."""
+    spec = TASKS[task]
+    folder = model_folder(settings)
+    if has_weights(folder):
+        try:
+            model, tokenizer = load_saved_model(folder, spec.auto_class)
+            print(f"loaded the trained model from {folder}")
+            return LoadedModel(model, tokenizer, folder, trained=True)
+        except Exception as err:  # e.g. a save still being written (another process), or no safetensors file
+            print(f"could not load {folder} ({type(err).__name__}: {err}); using a smoke model instead")
+    else:
+        print(f"No trained model found in {folder}. Run the {task} training notebook to get one.\n"
+              "Training a tiny smoke model now (random start, a few steps) so this notebook still runs end to "
+              "end: its predictions are close to random.")
+    smoke = fallback_settings(settings)
+    run = getattr(importlib.import_module(spec.module), spec.run_function)
+    run(smoke)
+    close_figures()  # the stand-in run's learning curves are not what this notebook is about
+    model, tokenizer = load_saved_model(model_folder(smoke), spec.auto_class)
+    print(f"loaded the smoke model from {model_folder(smoke)}")
+    return LoadedModel(model, tokenizer, model_folder(smoke), trained=False)
+
+
+def close_figures() -> None:
+    """Close every open matplotlib figure, so a notebook does not show them."""
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def read_inputs(path: str | Path, columns: int = 1) -> list[Any]:
+    """Inputs of a file: one text per line, or tuples of `columns` tab-separated fields; blank lines are kept."""
+    path, rows = Path(path), []
+    for number, line in read_text_lines(path):
+        fields = tuple(line.split("\t"))
+        if columns > 1 and len(fields) != columns and line.strip():
+            raise CorpusFormatError(path, number, f"expected {columns} tab-separated fields, got {len(fields)}")
+        rows.append(line if columns == 1 else fields if len(fields) == columns else ("",) * columns)
+    print(f"read {len(rows):,} inputs from {path}")
+    return rows
+
+
+def flat_row(prediction: dict[str, Any]) -> dict[str, Any]:
+    """One CSV row: nested probability dicts become `p_<label>` columns, lists become JSON text."""
+    row: dict[str, Any] = {}
+    for key, value in prediction.items():
+        if isinstance(value, dict):
+            row.update({f"p_{k}": round(float(v), 6) for k, v in value.items()})
+        elif isinstance(value, (list, tuple)):
+            row[key] = json.dumps([getattr(v, "__dict__", v) for v in value], ensure_ascii=False)
+        else:
+            row[key] = round(value, 6) if isinstance(value, float) else value
+    return row
+
+
+def write_csv(rows: Sequence[dict[str, Any]], path: str | Path, first: Sequence[str] = ()) -> Path:
+    """Write prediction rows as UTF-8 CSV; columns: `first`, then the other keys in first-seen order."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flat = [flat_row(r) for r in rows]
+    columns = list(dict.fromkeys([*first, *(k for r in flat for k in r)]))
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(flat)
+    return path
+
+
+def predict_to_csv(predict_batch: Callable[[list[Any]], list[dict[str, Any]]], inputs: Sequence[Any],
+                   path: str | Path, input_columns: Sequence[str] = ("text",),
+                   check: Callable[[Any], str | None] | None = None, batch_size: int = 32) -> list[dict[str, Any]]:
+    """Predict every input in batches with a progress bar and write one CSV row per input, in input order.
+
+    `check(item)` returns a message for an input that cannot be predicted: that input gets a row with its
+    `input_columns` and an `error` column instead of a prediction (never dropped).
+    """
+    from tqdm.auto import tqdm
+
+    results: list[dict[str, Any] | None] = [None] * len(inputs)
+    for i, item in enumerate(inputs):
+        message = check(item) if check else None
+        if message:
+            values = item if isinstance(item, tuple) else (item,)
+            results[i] = {**dict(zip(input_columns, values)), "error": message}
+    todo = [i for i in range(len(inputs)) if results[i] is None]
+    with tqdm(total=len(todo), desc="predicting", unit="row") as bar:
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            for i, prediction in zip(chunk, predict_batch([inputs[i] for i in chunk])):
+                results[i] = prediction
+            bar.update(len(chunk))
+    write_csv(results, path, first=input_columns)
+    print(f"wrote {len(results):,} rows ({len(results) - len(todo):,} with an input error) to {path}")
+    return results
+
+
+def confusion_on_texts(model: Any, tokenizer: Any, rows: Sequence[Any], max_length: int) -> list[list[int]]:
+    """Confusion matrix (gold rows, predicted columns) of a sequence classifier on labelled texts (LabeledText)."""
+    from .document_classification import predict_texts
+    from .pair_classification import confusion_counts
+
+    predictions = predict_texts(model, tokenizer, [r.text for r in rows], max_length)
+    label2id = {v: int(k) for k, v in model.config.id2label.items()}
+    return confusion_counts([r.label for r in rows], [label2id[p["label"]] for p in predictions], len(label2id))
