@@ -9,7 +9,8 @@ from typing import Any, Sequence
 import torch
 
 from .corpora import NSMC_LABELS, NsmcReader, split_train_validation, take_rows
-from .data import build_classification_dataset, make_dataloader
+from .data import make_dataloader
+from .features import cached_classification_dataset
 from .models import load_sequence_classifier, load_tokenizer
 from .settings import CourseSettings
 from .tasks import ClassificationTask
@@ -36,9 +37,18 @@ def read_nsmc_splits(settings: CourseSettings) -> Splits:
                   take_rows(files["test"], settings.limit_eval_rows, "test", settings.seed))
 
 
-def encode_splits(tokenizer: Any, rows: Splits, max_length: int) -> Splits:
-    """Tokenise each split once into an unpadded ClassificationDataset."""
-    return Splits(*(build_classification_dataset(tokenizer, getattr(rows, name), max_length, name)
+def read_document_splits(settings: CourseSettings) -> tuple[Splits, tuple[str, ...]]:
+    """NSMC splits and labels, or the learner's own file's when corpus_name is "custom" (see custom_corpus)."""
+    if settings.corpus_name == "custom":
+        from .custom_corpus import read_custom_splits  # it imports Splits from this module
+
+        return read_custom_splits(settings)
+    return read_nsmc_splits(settings), NSMC_LABELS
+
+
+def encode_splits(tokenizer: Any, rows: Splits, max_length: int, cache_dir: str | Path | None = None) -> Splits:
+    """Tokenise each split once into an unpadded ClassificationDataset (reused from cache_dir/<split>.pt if set)."""
+    return Splits(*(cached_classification_dataset(tokenizer, getattr(rows, name), max_length, name, cache_dir)
                     for name in ("train", "val", "test")))
 
 
@@ -84,16 +94,21 @@ def save_model(task: ClassificationTask, tokenizer: Any, folder: str | Path) -> 
 
 
 def run_document_classification(settings: CourseSettings) -> dict[str, float]:
-    """Train on NSMC (or the sample corpus), test, plot curves, save the model; return the test metrics."""
+    """Train on NSMC (the sample corpus, or your own file), test, plot curves, save the model; return test metrics."""
     from .plots import plot_learning_curves
 
     tokenizer = load_tokenizer(settings)
-    datasets = encode_splits(tokenizer, read_nsmc_splits(settings), settings.max_seq_length)
+    rows, labels = read_document_splits(settings)
+    # Token ids are cached (keyed by the texts, tokenizer and max_length), so a re-run skips tokenising.
+    cache = settings.extra.get("feature_cache_dir", Path(settings.output_dir) / "features")
+    datasets = encode_splits(tokenizer, rows, settings.max_seq_length, cache)
     loaders = make_loaders(datasets, tokenizer, settings)
-    task = build_task(settings)
+    task = build_task(settings, labels)
     trainer = build_trainer(settings)
     fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
     metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
+    if not trainer.is_global_zero:  # in a multi-GPU (DDP) run only rank 0 plots, saves and reports
+        return metrics
     plot = Path(settings.output_dir) / "learning_curves.png"
     plot_learning_curves(metrics_csv(settings), save_to=plot)
     saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")

@@ -30,8 +30,9 @@ def adamw_with_schedule(module: L.LightningModule, learning_rate: float, weight_
     for name, param in module.named_parameters():
         if param.requires_grad:
             (no_decay if param.ndim < 2 else decay).append(param)
+    on_gpu = bool(decay) and decay[0].is_cuda  # the fused CUDA kernel updates all parameters in one launch
     optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=learning_rate)
+                                   {"params": no_decay, "weight_decay": 0.0}], lr=learning_rate, fused=on_gpu or None)
     total = module.trainer.estimated_stepping_batches if module._trainer is not None else 1000
     total = int(total) if math.isfinite(total) else 1000
     scheduler = linear_warmup_decay(optimizer, total, int(total * warmup_ratio))
