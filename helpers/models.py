@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import torch
+
 from .settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
 
 EMBEDDED_TOKENIZER_DIR = EMBEDDED_SAMPLE_ROOT / "tiny-wordpiece"
@@ -55,6 +57,7 @@ def load_config(settings: CourseSettings, **config_changes: Any) -> Any:
 def load_pretrained(model_class: Any, settings: CourseSettings, **config_changes: Any) -> Any:
     """Instantiate `model_class` with pretrained weights, or freshly initialised (said loudly) when none exist."""
     config = load_config(settings, **config_changes)
+    torch.manual_seed(settings.seed)  # the same seed gives the same new head (and the same random model)
     if settings.smoke:
         print(f"smoke mode: a tiny {config.num_hidden_layers}-layer BERT (hidden {config.hidden_size}) "
               "with random weights")
@@ -64,7 +67,10 @@ def load_pretrained(model_class: Any, settings: CourseSettings, **config_changes
         print(f"{banner}\n!! {settings.model_dir} has no weights: the model is FRESHLY INITIALISED "
               f"(random),\n!! not pretrained. Expect much lower accuracy than with the hub model.\n{banner}")
         return model_class(config)
-    return model_class.from_pretrained(settings.model_dir or settings.pretrained_model_name, config=config)
+    model = model_class.from_pretrained(settings.model_dir or settings.pretrained_model_name, config=config)
+    # from_pretrained returns the model in eval mode, and Lightning 2 keeps the mode it finds: without this,
+    # fine-tuning would run with dropout switched off.
+    return model.train()
 
 
 def load_sequence_classifier(settings: CourseSettings, labels: tuple[str, ...]) -> Any:

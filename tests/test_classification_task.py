@@ -47,3 +47,27 @@ def test_schedule_warms_up_then_decays_to_zero():
         sched.step()
     assert lrs[0] < lrs[1] < lrs[2] == 1.0
     assert all(a > b for a, b in zip(lrs[2:], lrs[3:])) and opt.param_groups[0]["lr"] == 0.0
+
+
+def test_pretrained_weights_load_in_training_mode_with_a_seeded_head(tmp_path, capsys):
+    from transformers import BertForMaskedLM
+
+    from helpers.models import load_config
+
+    base = BertForMaskedLM(load_config(CourseSettings(smoke=True)))  # stands in for a pretrained checkpoint
+    base.save_pretrained(tmp_path)
+    settings = CourseSettings(extra={"model_dir": str(tmp_path)}, max_seq_length=64)
+    first = load_sequence_classifier(settings, NSMC_LABELS)
+    second = load_sequence_classifier(settings, NSMC_LABELS)
+    assert first.training  # from_pretrained alone would leave dropout off during fine-tuning
+    assert torch.equal(first.bert.embeddings.word_embeddings.weight, base.bert.embeddings.word_embeddings.weight)
+    assert torch.equal(first.classifier.weight, second.classifier.weight)
+    assert "FRESHLY INITIALISED" not in capsys.readouterr().out
+
+
+def test_a_model_folder_without_weights_says_so_loudly(tmp_path, capsys):
+    from helpers.models import load_config
+
+    load_config(CourseSettings(smoke=True)).save_pretrained(tmp_path)
+    load_sequence_classifier(CourseSettings(extra={"model_dir": str(tmp_path)}, max_seq_length=64), NSMC_LABELS)
+    assert "has no weights: the model is FRESHLY INITIALISED" in capsys.readouterr().out

@@ -51,3 +51,16 @@ def test_bad_smoke_flag_value_is_named(monkeypatch):
     monkeypatch.setenv("NLPBOOK_SMOKE", "maybe")
     with pytest.raises(SettingsError, match="NLPBOOK_SMOKE"):
         settings_from_env()
+
+
+def test_every_command_line_task_has_its_own_defaults_and_output_folder(monkeypatch):
+    from helpers.settings import TASK_DEFAULTS, settings_for_task
+    from helpers.train import task_registry
+
+    monkeypatch.delenv("NLPBOOK_OUTPUT_ROOT", raising=False)
+    assert set(task_registry()) == set(TASK_DEFAULTS)
+    folders = {settings_for_task(task).output_dir for task in TASK_DEFAULTS}
+    assert len(folders) == len(TASK_DEFAULTS)  # no task resumes another task's checkpoints
+    assert settings_for_task("question-answering").corpus_name == "korquad"
+    with pytest.raises(SettingsError, match="task 'translation' is unknown"):
+        settings_for_task("translation")
