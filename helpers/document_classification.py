@@ -14,7 +14,7 @@ from .features import cached_classification_dataset
 from .models import load_sequence_classifier, load_tokenizer
 from .settings import CourseSettings
 from .tasks import ClassificationTask
-from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+from .training import fit_and_evaluate, metrics_csv
 
 
 @dataclass
@@ -104,10 +104,8 @@ def run_document_classification(settings: CourseSettings) -> dict[str, float]:
     datasets = encode_splits(tokenizer, rows, settings.max_seq_length, cache)
     loaders = make_loaders(datasets, tokenizer, settings)
     task = build_task(settings, labels)
-    trainer = build_trainer(settings)
-    fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
-    metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
-    if not trainer.is_global_zero:  # in a multi-GPU (DDP) run only rank 0 plots, saves and reports
+    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test)
+    if not reporting:
         return metrics
     plot = Path(settings.output_dir) / "learning_curves.png"
     plot_learning_curves(metrics_csv(settings), save_to=plot)

@@ -167,7 +167,7 @@ def run_generation(settings: CourseSettings) -> dict[str, float]:
     from .document_classification import Splits, make_loaders, read_nsmc_splits, save_model
     from .kogpt2 import KOGPT2_NAME, load_generation_model, load_generation_tokenizer, offline_generation
     from .plots import epoch_table, plot_learning_curves
-    from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+    from .training import fit_and_evaluate, metrics_csv
 
     if not offline_generation(settings) and settings.pretrained_model_name == CourseSettings.pretrained_model_name:
         raise SettingsError(f"generation needs a GPT-2 model, not {settings.pretrained_model_name}: set "
@@ -181,10 +181,11 @@ def run_generation(settings: CourseSettings) -> dict[str, float]:
     loaders = make_loaders(datasets, tokenizer, settings)
     task = LanguageModelTask(load_generation_model(settings, tokenizer), settings.learning_rate,
                              settings.weight_decay, settings.warmup_ratio)
-    trainer = build_trainer(settings, monitor="val_loss", mode="min")
-    fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
+    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test,
+                                          monitor="val_loss", mode="min")
+    if not reporting:  # in a multi-GPU (DDP) run only the main process plots, saves and reports
+        return metrics
     print(epoch_table(metrics_csv(settings), ("val_loss", "val_ppl")))
-    metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
     plot = Path(settings.output_dir) / "learning_curves.png"
     plot_learning_curves(metrics_csv(settings), save_to=plot, metrics=("loss", "ppl"))
     for sentiment in NSMC_LABELS:

@@ -20,7 +20,7 @@ from .ner_alignment import (SCHEME_SETTING, add_continuation, decode_entities, l
 from .ner_corpora import KLUE_TYPES, KMOU_TYPES, EntitySpan, TaggedSentence, read_ner_files
 from .ner_task import IGNORED, TokenClassificationTask, tag_sequences
 from .settings import CourseSettings, SettingsError
-from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+from .training import fit_and_evaluate, metrics_csv
 
 NER_CORPORA = {"kmou-ner": KMOU_TYPES, "klue-ner": KLUE_TYPES}
 ENTITY_COLORS = {"PS": "#ffc9c9", "LC": "#c5e3ff", "OG": "#cdeec0", "DT": "#ffe8a3", "TI": "#e6d1ff",
@@ -142,10 +142,8 @@ def run_ner(settings: CourseSettings) -> dict[str, float]:
                         for n in ("train", "val", "test")))
     loaders = make_loaders(datasets, tokenizer, settings)
     task = build_ner_task(settings, labels)
-    trainer = build_trainer(settings, monitor="val_f1")
-    fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
-    metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
-    if not trainer.is_global_zero:  # in a multi-GPU (DDP) run only rank 0 plots, saves and reports
+    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test, monitor="val_f1")
+    if not reporting:
         return metrics
     out = Path(settings.output_dir)
     plot_learning_curves(metrics_csv(settings), save_to=out / "learning_curves.png", metrics=("loss", "f1"))

@@ -15,7 +15,7 @@ from .data import ClassificationDataset
 from .document_classification import Splits, build_task, make_loaders, predict_texts, save_model
 from .models import load_tokenizer
 from .settings import CourseSettings, SettingsError
-from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+from .training import fit_and_evaluate, metrics_csv
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")  # fixed order: label id = position (KLUE's order)
 NLI_LABEL_IDS = {name: i for i, name in enumerate(NLI_LABELS)}
@@ -209,10 +209,8 @@ def run_pair_classification(settings: CourseSettings) -> dict[str, float]:
                         for n in ("train", "val", "test")))
     loaders = make_loaders(datasets, tokenizer, settings)
     task = build_task(settings, labels)
-    trainer = build_trainer(settings)
-    fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
-    metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
-    if not trainer.is_global_zero:  # in a multi-GPU (DDP) run only rank 0 plots, saves and reports
+    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test)
+    if not reporting:
         return metrics
     out = Path(settings.output_dir)
     plot_learning_curves(metrics_csv(settings), save_to=out / "learning_curves.png", metrics=("loss", "acc", "f1"))

@@ -163,7 +163,7 @@ def run_question_answering(settings: CourseSettings) -> dict[str, float]:
     from .document_classification import save_model
     from .models import load_tokenizer
     from .plots import epoch_table, plot_learning_curves
-    from .training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+    from .training import fit_and_evaluate, metrics_csv
 
     if settings.corpus_name != "korquad":
         raise SettingsError(f"question answering reads KorQuAD, not corpus_name={settings.corpus_name!r}: set "
@@ -176,10 +176,11 @@ def run_question_answering(settings: CourseSettings) -> dict[str, float]:
     val = build_qa_features(tokenizer, val_examples, settings.max_seq_length, stride, "validation")
     loaders = make_qa_loaders(train, val, tokenizer, settings)
     task = build_qa_task(load_qa_model(settings), QaEvalSet(val_examples, val), settings)
-    trainer = build_trainer(settings, monitor="val_f1", mode="max")
-    fit_or_resume(trainer, task, *loaders, settings)
+    metrics, reporting = fit_and_evaluate(settings, task, *loaders, loaders[1], stage="validate",
+                                          monitor="val_f1", mode="max")
+    if not reporting:  # in a multi-GPU (DDP) run only the main process plots, saves and reports
+        return metrics
     print(epoch_table(metrics_csv(settings), ("val_loss", "val_em", "val_f1")))
-    metrics = trainer.validate(task, loaders[1], ckpt_path=best_or_current(trainer), verbose=False)[0]
     plot = Path(settings.output_dir) / "learning_curves.png"
     plot_learning_curves(metrics_csv(settings), save_to=plot, metrics=("loss", "f1"))
     saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")

@@ -176,3 +176,17 @@ def best_or_current(trainer: L.Trainer) -> str | None:
     """Path of the best checkpoint when one was saved, else None (evaluate the weights in memory)."""
     callback = trainer.checkpoint_callback  # the first ModelCheckpoint: the best one of build_trainer
     return getattr(callback, "best_model_path", "") or None
+
+
+def fit_and_evaluate(settings: CourseSettings, task: L.LightningModule, train_loader: Any, val_loader: Any,
+                     eval_loader: Any, stage: str = "test", **trainer_options: Any) -> tuple[dict[str, float], bool]:
+    """Build the trainer, fit (or resume), evaluate the best checkpoint; also say if this process reports.
+
+    In a multi-GPU (DDP) run every process trains, but only the main one (the second value, True) should plot,
+    save and print.
+    """
+    trainer = build_trainer(settings, **trainer_options)
+    fit_or_resume(trainer, task, train_loader, val_loader, settings)
+    evaluate = trainer.test if stage == "test" else trainer.validate
+    metrics = evaluate(task, eval_loader, ckpt_path=best_or_current(trainer), verbose=False)[0]
+    return metrics, trainer.is_global_zero

@@ -2,7 +2,6 @@
 
 import csv
 
-import pytest
 import torch
 from safetensors.torch import load_file
 
