@@ -7,14 +7,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-import lightning as L
 import torch
 from torchmetrics import MeanMetric
 
 from .corpora import NSMC_LABELS, LabeledText
 from .data import ClassificationDataset, encode_texts
 from .settings import CourseSettings, SettingsError
-from .tasks import adamw_with_schedule
+from .tasks import FineTuningTask
 
 # One setting per decoding method; each is shown on the same prompts in the notebook's decoding tour.
 DECODING_STRATEGIES: dict[str, dict[str, Any]] = {
@@ -81,7 +80,7 @@ def evaluate_perplexity(model: Any, loader: Any) -> dict[str, float]:
     return {"loss": loss, "perplexity": math.exp(loss), "tokens": count}
 
 
-class LanguageModelTask(L.LightningModule):
+class LanguageModelTask(FineTuningTask):
     """Trains a causal language model; validation and test report token-weighted loss and perplexity."""
 
     def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
@@ -90,15 +89,6 @@ class LanguageModelTask(L.LightningModule):
         self.model = model
         self.save_hyperparameters(ignore=["model"])
         self.val_nll, self.test_nll = MeanMetric(), MeanMetric()
-
-    def forward(self, batch: dict[str, torch.Tensor]) -> Any:
-        return self.model(**batch)
-
-    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
-        loss = self(batch).loss
-        self.log("train_loss", loss, prog_bar=True, batch_size=len(batch["input_ids"]))
-        self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
-        return loss
 
     def _accumulate(self, batch: dict[str, torch.Tensor], metric: MeanMetric) -> None:
         logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
@@ -123,9 +113,6 @@ class LanguageModelTask(L.LightningModule):
     def on_test_epoch_end(self) -> None:
         self._report(self.test_nll, "test")
 
-    def configure_optimizers(self) -> dict[str, Any]:
-        hp = self.hparams
-        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_ratio)
 
 
 def generate_ids(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int = 40, seed: int = 7,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
-import lightning as L
 import torch
 from torchmetrics import Metric
 
-from .tasks import adamw_with_schedule
+from .tasks import FineTuningTask
 
 IGNORED = -100  # no label: special, padding and ("first" scheme) continuation positions; loss and scores skip them
 
@@ -55,7 +54,7 @@ class EntityScores(Metric):
         return {"precision": precision.float(), "recall": recall.float(), "f1": f1.float()}
 
 
-class TokenClassificationTask(L.LightningModule):
+class TokenClassificationTask(FineTuningTask):
     """Fine-tunes a token classifier (NER): cross-entropy per token, entity precision/recall/F1 per epoch."""
 
     def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
@@ -65,15 +64,6 @@ class TokenClassificationTask(L.LightningModule):
         self.save_hyperparameters(ignore=["model"])
         self.id2label = {int(k): v for k, v in model.config.id2label.items()}
         self.val_entities, self.test_entities = EntityScores(), EntityScores()
-
-    def forward(self, batch: dict[str, torch.Tensor]) -> Any:
-        return self.model(**batch)
-
-    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
-        out = self(batch)
-        self.log("train_loss", out.loss, prog_bar=True, batch_size=len(batch["labels"]))
-        self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
-        return out.loss
 
     def _evaluate(self, batch: dict[str, torch.Tensor], stage: str) -> None:
         out = self(batch)
@@ -97,7 +87,3 @@ class TokenClassificationTask(L.LightningModule):
 
     def on_test_epoch_end(self) -> None:
         self._log_scores("test")
-
-    def configure_optimizers(self) -> dict[str, Any]:
-        hp = self.hparams
-        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_ratio)

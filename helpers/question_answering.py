@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import lightning as L
 import numpy as np
 import torch
 
@@ -16,7 +15,7 @@ from .korquad import QaExample, read_korquad_splits
 from .korquad_metrics import korquad_scores
 from .qa_features import QaFeatureDataset, QaFeatures, build_qa_features, decode_answers
 from .settings import CourseSettings, SettingsError
-from .tasks import adamw_with_schedule
+from .tasks import FineTuningTask
 
 # Window and decoding options (override through settings.extra): overlap between windows, answers kept, answer cap.
 QA_OPTIONS = {"doc_stride": 64, "n_best": 20, "max_answer_length": 30}
@@ -39,7 +38,7 @@ class QaEvalSet:
         return {e.id: [a.text for a in e.answers] for e in self.examples}
 
 
-class QuestionAnsweringTask(L.LightningModule):
+class QuestionAnsweringTask(FineTuningTask):
     """Fine-tunes a span-prediction model; logs val_loss and the official EM and F1 after each epoch."""
 
     def __init__(self, model: torch.nn.Module, eval_set: QaEvalSet | None = None, learning_rate: float = 5e-5,
@@ -52,12 +51,6 @@ class QuestionAnsweringTask(L.LightningModule):
 
     def forward(self, batch: dict[str, torch.Tensor]) -> Any:
         return self.model(**{k: v for k, v in batch.items() if k != "feature_index"})
-
-    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
-        out = self(batch)
-        self.log("train_loss", out.loss, prog_bar=True, batch_size=len(batch["input_ids"]))
-        self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
-        return out.loss
 
     def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
         out = self(batch)
@@ -94,9 +87,6 @@ class QuestionAnsweringTask(L.LightningModule):
         hp = self.hparams
         return decode_answers(eval_set.examples, eval_set.features, starts, ends, hp.n_best, hp.max_answer_length)
 
-    def configure_optimizers(self) -> dict[str, Any]:
-        hp = self.hparams
-        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_ratio)
 
 
 def load_qa_model(settings: CourseSettings) -> Any:

@@ -40,7 +40,28 @@ def adamw_with_schedule(module: L.LightningModule, learning_rate: float, weight_
     return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
 
-class ClassificationTask(L.LightningModule):
+class FineTuningTask(L.LightningModule):
+    """A pretrained model fine-tuned with AdamW and a per-step schedule; subclasses add their metrics."""
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> Any:
+        return self.model(**batch)
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        out = self(batch)
+        self.log("train_loss", out.loss, prog_bar=True, batch_size=len(batch["input_ids"]))
+        self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
+        self.log_train_metrics(out, batch)
+        return out.loss
+
+    def log_train_metrics(self, out: Any, batch: dict[str, torch.Tensor]) -> None:
+        """Per-step training metrics beyond loss and LR (none by default)."""
+
+    def configure_optimizers(self) -> dict[str, Any]:
+        hp = self.hparams
+        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_ratio)
+
+
+class ClassificationTask(FineTuningTask):
     """Fine-tunes a sequence classifier: cross-entropy loss, accuracy and macro F1 per epoch."""
 
     def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
@@ -53,16 +74,9 @@ class ClassificationTask(L.LightningModule):
         self.val_acc, self.val_f1 = MulticlassAccuracy(n, average="micro"), MulticlassF1Score(n, average="macro")
         self.test_acc, self.test_f1 = MulticlassAccuracy(n, average="micro"), MulticlassF1Score(n, average="macro")
 
-    def forward(self, batch: dict[str, torch.Tensor]) -> Any:
-        return self.model(**batch)
-
-    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
-        out = self(batch)
+    def log_train_metrics(self, out: Any, batch: dict[str, torch.Tensor]) -> None:
         self.train_acc(out.logits.argmax(-1), batch["labels"])
-        self.log("train_loss", out.loss, prog_bar=True, batch_size=len(batch["labels"]))
         self.log("train_acc", self.train_acc, on_step=True, on_epoch=False, batch_size=len(batch["labels"]))
-        self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
-        return out.loss
 
     def _evaluate(self, batch: dict[str, torch.Tensor], stage: str) -> None:
         out = self(batch)
@@ -80,7 +94,3 @@ class ClassificationTask(L.LightningModule):
 
     def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
         self._evaluate(batch, "test")
-
-    def configure_optimizers(self) -> dict[str, Any]:
-        hp = self.hparams
-        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_ratio)
