@@ -8,13 +8,15 @@ from typing import Any
 import numpy as np
 import torch
 
+from .devices import to_inference_device
+from .models import in_evaluation_mode
 
-@torch.no_grad()
+
+@in_evaluation_mode
 def cls_attention(model: Any, tokenizer: Any, text: str, pair: str | None = None,
                   max_length: int = 128) -> tuple[list[str], np.ndarray]:
     """Tokens of the input and the attention row of [CLS] in each layer, averaged over heads: (layers, tokens)."""
-    model.eval()
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     batch = tokenizer(text, pair, truncation=True, max_length=max_length, return_tensors="pt").to(device)
     previous = model.config._attn_implementation
     model.set_attn_implementation("eager")  # fused attention (sdpa) does not hand out its weights

@@ -8,7 +8,9 @@ from typing import Any
 import torch
 
 from .demos import Demo, build_demo, notes_html, single_text_bad_inputs, text_area
+from .devices import to_inference_device
 from .input_checks import InputProblem, require_text, unknown_note
+from .models import in_evaluation_mode
 
 GENERATION_EXAMPLE = "긍정 이 영화는"
 GENERATION_BAD_INPUTS = {
@@ -95,12 +97,11 @@ def build_generation_demo(model: Any, tokenizer: Any, prompt: str = GENERATION_E
                       button_label="생성하기")
 
 
-@torch.no_grad()
+@in_evaluation_mode
 def next_token_probabilities(model: Any, tokenizer: Any, prompt: str, temperatures: tuple[float, ...] = (0.7, 1.0, 1.5),
                              top: int = 10) -> dict[str, Any]:
     """The `top` most likely next tokens after the prompt and their probability at each temperature."""
-    model.eval()
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     ids = [tokenizer.bos_token_id] + tokenizer(require_text(prompt, "프롬프트"), add_special_tokens=False)["input_ids"]
     logits = model(input_ids=torch.tensor([ids], device=device)).logits[0, -1].float()
     order = logits.topk(top).indices

@@ -10,8 +10,9 @@ import torch
 
 from .corpora import NSMC_LABELS, NsmcReader, split_train_validation, take_rows
 from .data import make_dataloader
+from .devices import to_inference_device
 from .features import cached_classification_dataset
-from .models import load_sequence_classifier, load_tokenizer
+from .models import in_evaluation_mode, load_sequence_classifier, load_tokenizer
 from .settings import CourseSettings
 from .tasks import ClassificationTask
 from .training import fit_and_evaluate, metrics_csv
@@ -66,12 +67,11 @@ def build_task(settings: CourseSettings, labels: tuple[str, ...] = NSMC_LABELS) 
     return ClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
 
 
-@torch.no_grad()
+@in_evaluation_mode
 def predict_texts(model: Any, tokenizer: Any, texts: Sequence[str], max_length: int = 128,
                   batch_size: int = 64) -> list[dict[str, Any]]:
     """Label and class probabilities for each text, batched and padded per batch."""
-    model.eval()
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     id2label = model.config.id2label
     results: list[dict[str, Any]] = []
     for start in range(0, len(texts), batch_size):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import torch
 from torchmetrics import MeanMetric
 
 from .corpora import NSMC_LABELS, LabeledText
 from .data import ClassificationDataset, encode_texts
+from .devices import to_inference_device
+from .models import evaluation_mode  # noqa: F401 (also the notebooks' import)
 from .settings import CourseSettings, SettingsError
 from .tasks import FineTuningTask
 
@@ -54,21 +55,9 @@ def token_nll(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor,
     return total, (targets != -100).sum()
 
 
-@contextmanager
-def evaluation_mode(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
-    """Eval mode without gradients inside the block; the model's train/eval mode is restored after it."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            yield model
-    finally:
-        model.train(was_training)  # Lightning keeps whatever mode it finds, so never leave dropout off
-
-
 def evaluate_perplexity(model: Any, loader: Any) -> dict[str, float]:
     """Mean loss over all real tokens of a loader (token-weighted, not a mean of batch means) and exp of it."""
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     total, count = 0.0, 0
     with evaluation_mode(model):
         for batch in loader:
@@ -97,8 +86,9 @@ class LanguageModelTask(FineTuningTask):
 
     def _report(self, metric: MeanMetric, stage: str) -> None:
         loss = metric.compute()
-        self.log(f"{stage}_loss", loss, prog_bar=True)
-        self.log(f"{stage}_ppl", loss.exp(), prog_bar=True)
+        # compute() already pooled every rank's tokens, so sync_dist averages equal numbers (and keeps DDP quiet).
+        self.log(f"{stage}_loss", loss, prog_bar=True, sync_dist=True)
+        self.log(f"{stage}_ppl", loss.exp(), prog_bar=True, sync_dist=True)
         metric.reset()
 
     def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
@@ -120,7 +110,7 @@ def generate_ids(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int = 
     """Token ids (`</s>` + prompt + continuation) for each returned sequence; the same seed, the same ids."""
     from transformers import set_seed
 
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     ids = [tokenizer.bos_token_id] + tokenizer(prompt, add_special_tokens=False)["input_ids"]
     input_ids = torch.tensor([ids], device=device)
     set_seed(seed)

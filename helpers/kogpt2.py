@@ -105,4 +105,6 @@ def load_generation_model(settings: CourseSettings, tokenizer: Any) -> Any:
                             **ids)
         print(f"offline: a tiny {config.n_layer}-layer GPT-2 (n_embd {config.n_embd}) with random weights")
         return GPT2LMHeadModel(config)
-    return GPT2LMHeadModel.from_pretrained(generation_source(settings), **ids)
+    # from_pretrained returns eval mode and Lightning 2 keeps the mode it finds: without train(), KoGPT2 would be
+    # fine-tuned with dropout switched off.
+    return GPT2LMHeadModel.from_pretrained(generation_source(settings), **ids).train()

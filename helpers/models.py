@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator, TypeVar
 
 import torch
 
@@ -12,6 +14,30 @@ from .settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
 EMBEDDED_TOKENIZER_DIR = EMBEDDED_SAMPLE_ROOT / "tiny-wordpiece"
 WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin")
 TINY_BERT = dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=256)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@contextmanager
+def evaluation_mode(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """Eval mode without gradients inside the block; the model's train/eval mode is restored after it."""
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)  # Lightning keeps whatever mode it finds, so never leave dropout off
+
+
+def in_evaluation_mode(function: F) -> F:
+    """Decorator: run `function(model, ...)` inside `evaluation_mode(model)` (a later fit still trains with dropout)."""
+
+    @functools.wraps(function)
+    def wrapper(model: torch.nn.Module, *args: Any, **kwargs: Any) -> Any:
+        with evaluation_mode(model):
+            return function(model, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def has_weights(folder: str | Path) -> bool:

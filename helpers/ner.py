@@ -14,7 +14,8 @@ import torch
 from .corpus_files import splits_from_files
 from .data import ClassificationDataset
 from .document_classification import Splits, make_loaders, save_model
-from .models import load_pretrained, load_tokenizer
+from .devices import to_inference_device
+from .models import in_evaluation_mode, load_pretrained, load_tokenizer
 from .ner_alignment import (SCHEME_SETTING, add_continuation, decode_entities, label_scheme, model_scheme,
                             token_tags, tokenize_with_offsets, unlabelled)
 from .ner_corpora import KLUE_TYPES, KMOU_TYPES, EntitySpan, TaggedSentence, read_ner_files
@@ -65,12 +66,11 @@ def build_ner_task(settings: CourseSettings, labels: Sequence[str]) -> TokenClas
     return TokenClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
 
 
-@torch.no_grad()
+@in_evaluation_mode
 def predict_entities(model: Any, tokenizer: Any, texts: Sequence[str], max_length: int = 128,
                      batch_size: int = 32) -> list[list[EntitySpan]]:
     """Entity spans (character offsets and type) found in each text, decoded with the model's labelling scheme."""
-    model.eval()
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     id2label = {int(k): v for k, v in model.config.id2label.items()}
     scheme = model_scheme(model)
     results: list[list[EntitySpan]] = []
@@ -87,14 +87,13 @@ def predict_entities(model: Any, tokenizer: Any, texts: Sequence[str], max_lengt
     return results
 
 
-@torch.no_grad()
+@in_evaluation_mode
 def entity_report(model: Any, loader: Any) -> dict[str, dict[str, float]]:
     """Precision, recall, F1 and support per entity type on a loader (seqeval, strict IOB2)."""
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 
-    model.eval()
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     id2label = {int(k): v for k, v in model.config.id2label.items()}
     gold, predicted = [], []
     for batch in loader:

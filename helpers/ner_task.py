@@ -73,7 +73,8 @@ class TokenClassificationTask(FineTuningTask):
 
     def _log_scores(self, stage: str) -> None:
         metric = self.val_entities if stage == "val" else self.test_entities
-        self.log_dict({f"{stage}_{name}": value for name, value in metric.compute().items()}, prog_bar=True)
+        self.log_dict({f"{stage}_{name}": value for name, value in metric.compute().items()}, prog_bar=True,
+                      sync_dist=True)  # equal on every rank (the metric syncs itself): a no-op average
         metric.reset()
 
     def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:

@@ -11,8 +11,10 @@ import numpy as np
 import torch
 
 from .data import make_dataloader
+from .devices import to_inference_device
 from .korquad import QaExample, read_korquad_splits
 from .korquad_metrics import korquad_scores
+from .models import evaluation_mode
 from .qa_features import QaFeatureDataset, QaFeatures, build_qa_features, decode_answers
 from .settings import CourseSettings, SettingsError
 from .tasks import FineTuningTask
@@ -71,8 +73,9 @@ class QuestionAnsweringTask(FineTuningTask):
             torch.distributed.all_gather_object(parts, self.window_logits)
             self.window_logits = {k: v for part in parts for k, v in part.items()}
         scores = self.score(self.eval_set)
-        self.log("val_em", scores["exact_match"], prog_bar=True)
-        self.log("val_f1", scores["f1"], prog_bar=True)
+        # Every rank scored the same pooled windows: sync_dist averages equal numbers (and keeps DDP quiet).
+        self.log("val_em", scores["exact_match"], prog_bar=True, sync_dist=True)
+        self.log("val_f1", scores["f1"], prog_bar=True, sync_dist=True)
 
     def score(self, eval_set: QaEvalSet) -> dict[str, float]:
         """Decode the answers from the logits of this validation pass and compute the official EM/F1."""
@@ -116,13 +119,11 @@ def make_qa_loaders(train: QaFeatures, val: QaFeatures, tokenizer: Any, settings
 def answer_question(model: Any, tokenizer: Any, question: str, context: str, max_length: int = 256,
                     doc_stride: int = 64, n_best: int = 5, max_answer_length: int = 30) -> dict[str, Any]:
     """The best answer to `question` in `context` (text, character span, score, probability) and the n-best list."""
-    from .generation import evaluation_mode
-
     if not question.strip() or not context.strip():
         raise ValueError("answer_question needs a non-empty question and context")
     example = QaExample("question", question, context, answers=())
     features = build_qa_features(tokenizer, [example], max_length, doc_stride, verbose=False)
-    device = next(model.parameters()).device
+    device = to_inference_device(model)
     starts, ends = [], []
     with evaluation_mode(model):
         for ids, types in zip(features.input_ids, features.token_type_ids):

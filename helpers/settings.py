@@ -66,6 +66,7 @@ class CourseSettings:
     limit_train_rows: int | None = None
     limit_eval_rows: int | None = None
     length_grouped: bool = True
+    compile_model: bool = False  # torch.compile the model (dynamic shapes); pays off on a GPU for long runs
     smoke: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -98,6 +99,9 @@ class CourseSettings:
             raise SettingsError(
                 f"precision={self.precision!r} is unknown; choose one of {', '.join(KNOWN_PRECISIONS)}"
             )
+        for name in ("length_grouped", "compile_model"):
+            if not isinstance(getattr(self, name), bool):
+                raise SettingsError(f"{name}={getattr(self, name)!r} must be True or False")
         if not isinstance(self.num_workers, int) or self.num_workers < 0:
             raise SettingsError(f"num_workers={self.num_workers!r} must be a non-negative integer")
         if self.checkpoint_dir is not None and (not isinstance(self.checkpoint_dir, str) or not self.checkpoint_dir):

@@ -23,20 +23,40 @@ def linear_warmup_decay(optimizer: torch.optim.Optimizer, total_steps: int, warm
     return LambdaLR(optimizer, factor)
 
 
+def adamw_implementation(device_type: str, clipping: bool) -> dict[str, bool]:
+    """How AdamW updates the parameters: one fused CUDA kernel, or foreach (batched) kernels when clipping.
+
+    The fused kernel unscales fp16 gradients inside `step()`, so Lightning's mixed-precision plugin cannot clip
+    them first and refuses ("does not allow for gradient clipping ... Are you using a 'fused' optimizer?") at the
+    first step under 16-mixed and bf16-mixed. While gradients are clipped the course therefore uses foreach,
+    nearly as fast; fused only without clipping. On CPU, PyTorch picks its default.
+    """
+    if device_type != "cuda":
+        return {}
+    return {"foreach": True} if clipping else {"fused": True}
+
+
+def parameter_groups(module: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Trainable weights with weight decay, and biases and LayerNorm weights (1-D) without it."""
+    decay, no_decay = [], []
+    for param in module.parameters():
+        if param.requires_grad:
+            (no_decay if param.ndim < 2 else decay).append(param)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
 def adamw_with_schedule(module: L.LightningModule, learning_rate: float, weight_decay: float,
                         warmup_ratio: float) -> dict[str, Any]:
     """AdamW (no decay on biases and LayerNorm) plus a per-step linear schedule, in Lightning's format."""
-    decay, no_decay = [], []
-    for name, param in module.named_parameters():
-        if param.requires_grad:
-            (no_decay if param.ndim < 2 else decay).append(param)
-    on_gpu = bool(decay) and decay[0].is_cuda  # the fused CUDA kernel updates all parameters in one launch
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=learning_rate, fused=on_gpu or None)
-    total = module.trainer.estimated_stepping_batches if module._trainer is not None else 1000
+    trainer = module._trainer
+    clipping = bool(trainer is not None and trainer.gradient_clip_val)
+    implementation = adamw_implementation(module.device.type, clipping)
+    optimizer = torch.optim.AdamW(parameter_groups(module, weight_decay), lr=learning_rate, **implementation)
+    total = trainer.estimated_stepping_batches if trainer is not None else 1000
     total = int(total) if math.isfinite(total) else 1000
     scheduler = linear_warmup_decay(optimizer, total, int(total * warmup_ratio))
-    # The schedule must be returned under "lr_scheduler" with interval "step", or Lightning never steps it.
+    # The schedule must be returned under "lr_scheduler" with interval "step": without "interval" Lightning steps
+    # it once per epoch, so a one-epoch run would keep the learning rate at its first warm-up value.
     return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
 
@@ -49,9 +69,14 @@ class FineTuningTask(L.LightningModule):
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         out = self(batch)
         self.log("train_loss", out.loss, prog_bar=True, batch_size=len(batch["input_ids"]))
-        self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
-        self.log_train_metrics(out, batch)
+        if self.logs_this_step():  # the extras only when the logger writes them: each costs host work per step
+            self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
+            self.log_train_metrics(out, batch)
         return out.loss
+
+    def logs_this_step(self) -> bool:
+        """True on the steps whose metrics the logger writes (every `log_every_n_steps`, as Lightning does)."""
+        return self.global_step % max(1, self.trainer.log_every_n_steps) == 0
 
     def log_train_metrics(self, out: Any, batch: dict[str, torch.Tensor]) -> None:
         """Per-step training metrics beyond loss and LR (none by default)."""
@@ -70,9 +95,12 @@ class ClassificationTask(FineTuningTask):
         self.model = model
         self.save_hyperparameters(ignore=["model"])
         n = model.config.num_labels
-        self.train_acc = MulticlassAccuracy(n, average="micro")
-        self.val_acc, self.val_f1 = MulticlassAccuracy(n, average="micro"), MulticlassF1Score(n, average="macro")
-        self.test_acc, self.test_f1 = MulticlassAccuracy(n, average="micro"), MulticlassF1Score(n, average="macro")
+        # validate_args=False: the labels come from our own collate, so skip torchmetrics' checks on every batch.
+        accuracy = dict(num_classes=n, average="micro", validate_args=False)
+        f1 = dict(num_classes=n, average="macro", validate_args=False)
+        self.train_acc = MulticlassAccuracy(**accuracy)
+        self.val_acc, self.val_f1 = MulticlassAccuracy(**accuracy), MulticlassF1Score(**f1)
+        self.test_acc, self.test_f1 = MulticlassAccuracy(**accuracy), MulticlassF1Score(**f1)
 
     def log_train_metrics(self, out: Any, batch: dict[str, torch.Tensor]) -> None:
         self.train_acc(out.logits.argmax(-1), batch["labels"])

@@ -4,53 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
-from lightning.pytorch.callbacks import Callback, ModelCheckpoint, TQDMProgressBar
-from lightning.pytorch.loggers import CSVLogger
+from lightning.pytorch.callbacks import Callback, TQDMProgressBar
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 from lightning.pytorch.utilities import rank_zero_only
 
+from .checkpoints import BestWeightsCheckpoint, KeptCSVLogger, LastCheckpoint, load_best_weights
+from .devices import count_devices, in_notebook, pick_precision, pick_strategy, to_inference_device  # noqa: F401
 from .resume import ResumePoint
 from .settings import CourseSettings
 
 DEFAULT_CHECKPOINT_MINUTES = 10.0  # last.ckpt at least this often during an epoch
-
-
-def pick_precision(requested: str = "auto", accelerator: str = "auto") -> str:
-    """bf16-mixed on GPUs that have bf16 (Ampere+), 16-mixed on older ones such as a T4, 32-true on CPU."""
-    if requested != "auto":
-        return requested
-    if accelerator in ("auto", "gpu", "cuda") and torch.cuda.is_available():
-        major, _ = torch.cuda.get_device_capability()
-        return "bf16-mixed" if major >= 8 else "16-mixed"
-    return "32-true"
-
-
-def in_notebook() -> bool:
-    """True inside a Jupyter or Colab kernel."""
-    return "ipykernel" in sys.modules
-
-
-def count_devices(devices: Any) -> int:
-    """How many devices a Trainer `devices` value asks for (1 for "auto" without GPUs)."""
-    if devices in ("auto", -1, "-1"):
-        return max(1, torch.cuda.device_count())
-    if isinstance(devices, str):
-        return len([d for d in devices.split(",") if d.strip()]) if "," in devices else int(devices)
-    return devices if isinstance(devices, int) else len(devices)
-
-
-def pick_strategy(strategy: str, devices: Any, accelerator: str = "auto") -> str:
-    """`ddp_notebook` for several GPUs inside a notebook (plain DDP cannot start there), else as given."""
-    if strategy != "auto" or accelerator == "cpu" or not torch.cuda.is_available() or not in_notebook():
-        return strategy
-    return "ddp_notebook" if count_devices(devices) > 1 else strategy
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
@@ -76,16 +45,26 @@ def checkpoint_dir(settings: CourseSettings) -> Path:
 
 
 def checkpoint_callbacks(settings: CourseSettings, monitor: str, mode: str, every_n_steps: int | None,
-                         every_minutes: float | None) -> list[ModelCheckpoint]:
-    """The best checkpoint (and last.ckpt) after each validation, plus last.ckpt every N steps or minutes."""
-    # Both write the same last.ckpt (no last-v1.ckpt): whichever saved most recently is the one to resume from.
-    common = dict(dirpath=checkpoint_dir(settings), save_last=True, enable_version_counter=False)
-    callbacks = [ModelCheckpoint(filename="best-{epoch}-{step}", monitor=monitor, mode=mode, save_top_k=1, **common)]
-    if every_n_steps or every_minutes:  # mid-epoch last.ckpt: a disconnect loses minutes, not a whole epoch
-        interval = None if every_n_steps else timedelta(minutes=every_minutes or 0)
-        callbacks.append(ModelCheckpoint(save_top_k=0, every_n_train_steps=every_n_steps,
-                                         train_time_interval=interval, **common))
-    return callbacks
+                         every_minutes: float | None) -> list[Callback]:
+    """The best weights after each validation, and last.ckpt (everything to resume) at each validation, at the end
+    of training and every N steps or minutes."""
+    folder = checkpoint_dir(settings)
+    interval = None if every_n_steps or not every_minutes else timedelta(minutes=every_minutes)
+    # The best one keeps only the weights (about a third of a full checkpoint: no AdamW moments); it is listed
+    # first, so it is `trainer.checkpoint_callback` and `best_or_current` finds it.
+    return [BestWeightsCheckpoint(folder, monitor, mode),
+            LastCheckpoint(folder, every_n_train_steps=every_n_steps or None, train_time_interval=interval)]
+
+
+class CompileModel(Callback):
+    """Compiles the task's model with torch.compile (dynamic shapes: every batch has its own length) before fit."""
+
+    def __init__(self, backend: str = "inductor") -> None:
+        self.backend = backend
+
+    def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
+        if stage == "fit" and not getattr(pl_module.model, "_compiled_call_impl", None):
+            pl_module.model.compile(dynamic=True, backend=self.backend)  # in place: state_dict keys stay the same
 
 
 def progress_bar(settings: CourseSettings, enabled: bool) -> list[Callback]:
@@ -110,18 +89,19 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
     every_n_steps = options.pop("checkpoint_every_n_steps", None)
     every_minutes = options.pop("checkpoint_every_minutes", DEFAULT_CHECKPOINT_MINUTES)
     L.seed_everything(settings.seed, workers=True, verbose=False)
-    if torch.cuda.is_available():
+    if torch.cuda.is_available():  # flags only: setting them does not initialise CUDA
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     accelerator = options.pop("accelerator", "cpu" if settings.smoke else "auto")
     devices, strategy = options.pop("devices", "auto"), options.pop("strategy", "auto")
+    strategy = pick_strategy(strategy, devices, accelerator)
+    compiling = [CompileModel()] if settings.compile_model else []
     defaults: dict[str, Any] = dict(
-        accelerator=accelerator, devices=devices, num_nodes=options.pop("num_nodes", 1),
-        strategy=pick_strategy(strategy, devices, accelerator),
-        precision=pick_precision(settings.precision, accelerator),
+        accelerator=accelerator, devices=devices, num_nodes=options.pop("num_nodes", 1), strategy=strategy,
+        precision=pick_precision(settings.precision, accelerator, strategy if isinstance(strategy, str) else ""),
         max_epochs=settings.epochs, max_steps=settings.max_steps,
-        logger=CSVLogger(settings.output_dir, name="logs", version=log_version(settings)),
-        callbacks=[ResumePoint(), *progress_bar(settings, options.get("enable_progress_bar", True)),
+        logger=KeptCSVLogger(settings.output_dir, name="logs", version=log_version(settings)),
+        callbacks=[ResumePoint(), *progress_bar(settings, options.get("enable_progress_bar", True)), *compiling,
                    *(callbacks or []), *checkpoint_callbacks(settings, monitor, mode, every_n_steps, every_minutes)],
         plugins=[AtomicCheckpointIO()],
         gradient_clip_val=1.0, log_every_n_steps=1 if settings.smoke else 10,
@@ -136,8 +116,9 @@ def log_version(settings: CourseSettings) -> int:
     versions = sorted(logs.glob("version_*"), key=lambda p: int(p.name.split("_")[1]))
     if resuming(settings):
         return len(versions)
-    for stale in versions[1:]:  # logs of an older, resumed chain of runs
-        shutil.rmtree(stale)
+    if rank_zero_only.rank == 0:  # a DDP run's other processes build their trainer while rank 0 may be logging
+        for stale in versions:  # an older run's logs: the CSV logger appends, so start from an empty folder
+            shutil.rmtree(stale, ignore_errors=True)
     return 0
 
 
@@ -170,6 +151,11 @@ def fit_or_resume(trainer: L.Trainer, task: L.LightningModule, train_loader: Any
         rank_zero_only(print)(f"resuming from {last} (to start over, delete it or pass extra={{'resume': False}}; "
                               "a run that had finished trains further only if you raise epochs)")
     trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)
+    # Keep the best weights in this process too: under a fork launcher (ddp_notebook, ddp_fork) only the workers
+    # would load them for evaluation, and the notebook would go on saving and predicting with the last epoch's.
+    best = load_best_weights(trainer, task)
+    if best is not None:
+        rank_zero_only(print)(f"가장 좋은 체크포인트의 가중치를 불러왔습니다 | best weights loaded from {best}")
 
 
 def best_or_current(trainer: L.Trainer) -> str | None:
@@ -188,5 +174,7 @@ def fit_and_evaluate(settings: CourseSettings, task: L.LightningModule, train_lo
     trainer = build_trainer(settings, **trainer_options)
     fit_or_resume(trainer, task, train_loader, val_loader, settings)
     evaluate = trainer.test if stage == "test" else trainer.validate
-    metrics = evaluate(task, eval_loader, ckpt_path=best_or_current(trainer), verbose=False)[0]
+    metrics = evaluate(task, eval_loader, ckpt_path=best_or_current(trainer), verbose=False, weights_only=True)[0]
+    if trainer.is_global_zero:  # Lightning leaves the model on the CPU: predict and plot on the GPU if there is one
+        to_inference_device(task)
     return metrics, trainer.is_global_zero

@@ -72,7 +72,8 @@ def test_trainer_factory_passes_devices_strategy_nodes_and_any_trainer_option(tm
     every = [c for c in trainer.checkpoint_callbacks if c.save_top_k == 0]
     assert len(every) == 1 and every[0]._train_time_interval.total_seconds() == 600  # last.ckpt every 10 minutes
     trainer = build_trainer(settings, checkpoint_every_minutes=0, enable_progress_bar=False)
-    assert len(trainer.checkpoint_callbacks) == 1  # the best (and last at each validation) only
+    best, last = trainer.checkpoint_callbacks  # the best weights, and last.ckpt at each validation and the end only
+    assert best.save_weights_only and last._train_time_interval is None and last._every_n_train_steps == 0
 
 
 def test_several_gpus_in_a_notebook_use_ddp_notebook(monkeypatch):
