@@ -133,7 +133,7 @@ def fetch_with_korpora(corpus: str, root_dir: str | Path, missing: Sequence[Path
     names = ", ".join(str(p) for p in missing)
     print(f"{names} missing: downloading {corpus!r} with Korpora ...")
     try:
-        from Korpora import Korpora  # imported only when a download is needed: Korpora always goes online
+        from Korpora import Korpora  # only needed to download (its fetch always goes online)
 
         Korpora.fetch(corpus, root_dir=str(root_dir))
     except Exception as err:  # network errors come in many types
@@ -152,6 +152,11 @@ def fetch_with_korpora(corpus: str, root_dir: str | Path, missing: Sequence[Path
     still = [p for p in missing if not p.is_file()]
     if still:
         raise FileNotFoundError(f"corpus {corpus!r}: the download did not create {still[0]}")
-    urls = korpora_urls(corpus)
-    for path in missing:
-        verify_download(path, urls.get(path.name, f"Korpora.fetch({corpus!r})"))
+    urls, errors = korpora_urls(corpus), []
+    for path in missing:  # check every file, so none that differs stays behind unchecked
+        try:
+            verify_download(path, urls.get(path.name, f"Korpora.fetch({corpus!r})"))
+        except DownloadError as err:
+            errors.append(str(err))
+    if errors:
+        raise DownloadError("\n".join(errors))

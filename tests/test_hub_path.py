@@ -110,8 +110,8 @@ def run_online_then_offline(task: str, repos: dict[str, Path], tmp_path: Path,
 
 
 def test_document_classification_downloads_kcbert_from_the_hub_and_reruns_offline(hub_repos, tmp_path):
-    online, offline = run_online_then_offline("document-classification", hub_repos, tmp_path,
-                                              ("config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors"))
+    files = ("config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors")
+    online, offline = run_online_then_offline("document-classification", hub_repos, tmp_path, files)
     bert = hub_repos[KCBERT_NAME]
     head = {"classifier.weight", "classifier.bias"}
     for run, output in (("online", online), ("offline", offline)):
