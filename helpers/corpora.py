@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence, TypeVar
 
+from .downloads import fetch_with_korpora
+
 T = TypeVar("T")
 
 NSMC_FILES = {"train": "ratings_train.txt", "test": "ratings_test.txt"}
@@ -45,25 +47,13 @@ def read_text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
 
 
 def ensure_corpus_files(corpus: str, root_dir: str | Path, files: Sequence[str]) -> list[Path]:
-    """Return the corpus files under `root_dir/corpus/`, downloading with Korpora only if one is missing."""
+    """Return the corpus files under `root_dir/corpus/`, downloading with Korpora only if one is missing
+    (each downloaded file checked against its recorded sha256, see downloads.fetch_with_korpora)."""
     folder = Path(root_dir) / corpus
     paths = [folder / name for name in files]
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        print(f"{', '.join(str(p) for p in missing)} missing: downloading {corpus!r} with Korpora ...")
-        try:
-            from Korpora import Korpora
-
-            Korpora.fetch(corpus, root_dir=str(root_dir))
-        except Exception as err:  # network errors come in many types
-            raise FileNotFoundError(
-                f"corpus {corpus!r}: {', '.join(str(p) for p in missing)} missing and the download failed "
-                f"({type(err).__name__}: {err}). Set corpus_root_dir (or NLPBOOK_CORPUS_ROOT) to a folder "
-                f"that holds {corpus}/{files[0]}, or connect to the internet."
-            ) from err
-        still = [p for p in paths if not p.is_file()]
-        if still:
-            raise FileNotFoundError(f"corpus {corpus!r}: the download did not create {still[0]}")
+        fetch_with_korpora(corpus, root_dir, missing)
     return paths
 
 

@@ -1,28 +1,18 @@
-"""Corpus files that arrive partially: raw GitHub downloads (KLUE, KMOU NER) and splits from whatever is there."""
+"""Corpus files that arrive partially: raw downloads (KLUE, KMOU NER, KorQuAD; checked, see downloads) and splits
+from whatever is there."""
 
 from __future__ import annotations
 
-import os
-import urllib.request
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Hashable, Mapping, Sequence, TypeVar
 
 from .corpora import split_train_validation, take_rows
 from .document_classification import Splits
+from .downloads import DownloadError, download_file
 from .settings import CourseSettings
 
 T = TypeVar("T")
-
-
-def download_file(url: str, target: Path, timeout: float = 60.0) -> None:
-    """Fetch one URL into `target` through a temporary file, so a broken download never looks complete."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
-        while chunk := response.read(1 << 20):
-            out.write(chunk)
-    os.replace(partial, target)
 
 
 def ensure_raw_files(folder: str | Path, urls: Mapping[str, str]) -> list[Path]:
@@ -35,6 +25,8 @@ def ensure_raw_files(folder: str | Path, urls: Mapping[str, str]) -> list[Path]:
         print(f"{path} missing: downloading {urls[path.name]} ...")
         try:
             download_file(urls[path.name], path)
+        except DownloadError:  # it arrived, but short or with other bytes: an error, not a missing file
+            raise
         except Exception as err:  # network errors come in many types
             raise FileNotFoundError(
                 f"{path.name} is missing from {folder} and the download from {urls[path.name]} failed "
