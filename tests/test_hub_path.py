@@ -133,4 +133,5 @@ def test_generation_downloads_kogpt2_from_the_hub_and_reruns_offline(hub_repos, 
         assert torch.equal(loaded["lm_head.weight"], loaded["transformer.wte.weight"])  # tied, as KoGPT2's
         assert not missing_in_report(output) and "random weights" not in output
         assert "test loss" in output
+        assert "module(s) in eval mode at the start of training" not in output  # KoGPT2 fine-tuned with dropout
         assert (tmp_path / run / "outputs" / "sentence-generation" / "model" / "model.safetensors").is_file()
