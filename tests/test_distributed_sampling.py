@@ -1,4 +1,4 @@
-"""DDP on 2 CPU processes (gloo) through the command line: length grouping per process, exact evaluation, exact resume."""
+"""DDP on 2 CPU processes (gloo) via the command line: length grouping per process, exact evaluation and resume."""
 
 import csv
 import json
