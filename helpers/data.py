@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
-import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .corpora import LabeledText
 from .sampling import LengthGroupedSampler, ShuffledBatchSampler, cut_into_batches
-
 
 
 @dataclass
@@ -197,5 +195,5 @@ def tokens_fed(lengths: Sequence[int], order: Iterable[Any], batch_size: int) ->
     indexes, as a batch sampler such as LengthGroupedSampler yields them).
     """
     order = list(order)
-    batches = order if order and not isinstance(order[0], (int, np.integer)) else cut_into_batches(order, batch_size)
+    batches = order if order and isinstance(order[0], (list, tuple)) else cut_into_batches(order, batch_size)
     return sum(max(int(lengths[i]) for i in batch) * len(batch) for batch in batches)
