@@ -1,7 +1,13 @@
-"""Does length-grouped batching change results? The course's NSMC pipeline, tiny BERT on CPU, both ways, 3 seeds.
+"""Length-grouped batching: tokens fed per epoch and padding per DDP process, then accuracy with and without it.
+
+First, on the whole NSMC training file with the KcBERT tokenizer (batch 32), tokens per epoch for each seed
+before (the grouped rows as one flat stream that the DataLoader cut into batches again, and under DDP that
+Lightning's DistributedSamplerWrapper reshuffled) and after (whole batches, shared out between processes).
+Then the course's NSMC pipeline with a tiny BERT on CPU, both ways, for each seed.
 
     python benchmarks/length_grouping.py                      # 9,600 training rows (300 steps), 2,000 test rows
     python benchmarks/length_grouping.py --seeds 1 2 --train-rows 3200
+    python benchmarks/length_grouping.py --tokens-only --seeds 7 1 2
 """
 
 from __future__ import annotations
@@ -22,9 +28,66 @@ from typing import Any  # noqa: E402
 
 import torch  # noqa: E402
 from common import corpus_root, describe_sources, tokenizer_dir  # noqa: E402
+from lightning.fabric.utilities.distributed import DistributedSamplerWrapper  # noqa: E402
+from transformers import BertTokenizer  # noqa: E402
 
+from helpers.corpora import NsmcReader  # noqa: E402
+from helpers.data import encode_texts, tokens_fed  # noqa: E402
 from helpers.document_classification import run_document_classification  # noqa: E402
+from helpers.sampling import LengthGroupedSampler  # noqa: E402
 from helpers.settings import SMOKE_OVERRIDES, CourseSettings  # noqa: E402
+
+BATCH_SIZE, MAX_LENGTH, PROCESSES = 32, 128, 2
+
+
+def nsmc_train_lengths() -> list[int]:
+    """Token counts of the NSMC training rows with the KcBERT tokenizer, special tokens included, cut at 128."""
+    tokenizer = BertTokenizer.from_pretrained(str(tokenizer_dir()), do_lower_case=False)
+    rows = NsmcReader().read_splits(corpus_root(), verbose=False)["train"]
+    with contextlib.redirect_stdout(io.StringIO()):  # the truncation note
+        return encode_texts(tokenizer, [r.text for r in rows], MAX_LENGTH).lengths()
+
+
+def cut(order: list[int]) -> list[list[int]]:
+    """A flat index stream cut into batches, as a DataLoader with a plain sampler does."""
+    return [order[i : i + BATCH_SIZE] for i in range(0, len(order), BATCH_SIZE)]
+
+
+def padding_share(lengths: list[int], batches: list[list[int]]) -> float:
+    """Fraction of the tokens fed that are padding."""
+    return 1 - sum(lengths[i] for b in batches for i in b) / tokens_fed(lengths, batches, BATCH_SIZE)
+
+
+def tokens_per_epoch(lengths: list[int], seed: int) -> dict[str, Any]:
+    """One seed's epoch: tokens fed before and after on one process, and padding per process under DDP."""
+    batches = LengthGroupedSampler(lengths, BATCH_SIZE, seed).epoch_batches()
+    flat = [i for b in batches for i in b]
+    wrapped = [cut(list(DistributedSamplerWrapper(flat, num_replicas=PROCESSES, rank=r, shuffle=True, seed=seed)))
+               for r in range(PROCESSES)]
+    shares = [list(LengthGroupedSampler(lengths, BATCH_SIZE, seed, num_replicas=PROCESSES, rank=r))
+              for r in range(PROCESSES)]
+    return {"before": tokens_fed(lengths, flat, BATCH_SIZE), "after": tokens_fed(lengths, batches, BATCH_SIZE),
+            "ddp_before": [padding_share(lengths, b) for b in wrapped],
+            "ddp_after": [padding_share(lengths, b) for b in shares],
+            "ddp_tokens_before": sum(tokens_fed(lengths, b, BATCH_SIZE) for b in wrapped),
+            "ddp_tokens_after": sum(tokens_fed(lengths, b, BATCH_SIZE) for b in shares)}
+
+
+def report_tokens(seeds: list[int], row_counts: list[int]) -> None:
+    """Print tokens fed per epoch and padding per process for each seed and training-set size."""
+    lengths = nsmc_train_lengths()
+    print(f"\ntokens fed per epoch, NSMC train, KcBERT tokenizer, batch {BATCH_SIZE}, max {MAX_LENGTH} tokens "
+          f"(before: flat stream cut again; DDP before: Lightning's DistributedSamplerWrapper, {PROCESSES} processes)")
+    for rows in row_counts:
+        part = lengths[:rows]
+        print(f"{len(part):,} rows, {sum(part):,} real tokens")
+        for seed in seeds:
+            r = tokens_per_epoch(part, seed)
+            ddp = ", ".join(f"{b:.1%} -> {a:.1%}" for b, a in zip(r["ddp_before"], r["ddp_after"]))
+            print(f"  seed {seed}: {r['before']:,} before, {r['after']:,} aligned ({r['before'] / r['after'] - 1:+.1%}"
+                  f" before); DDP padding per process {ddp}; DDP tokens {r['ddp_tokens_before']:,} -> "
+                  f"{r['ddp_tokens_after']:,} ({r['ddp_tokens_before'] / r['ddp_tokens_after'] - 1:+.1%} before)",
+                  flush=True)
 
 
 def run_once(grouped: bool, seed: int, args: argparse.Namespace, work: Path) -> dict[str, float]:
@@ -55,11 +118,17 @@ def main(argv: list[str] | None = None) -> dict[tuple[bool, int], dict[str, floa
     parser.add_argument("--train-rows", type=int, default=9_600)
     parser.add_argument("--eval-rows", type=int, default=2_000)
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's own choice)")
+    parser.add_argument("--token-rows", type=int, nargs="+", default=[150_000, 135_000],
+                        help="training-set sizes for the tokens-per-epoch part (the first N NSMC rows)")
+    parser.add_argument("--tokens-only", action="store_true", help="only the tokens-per-epoch part, no training")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     print(describe_sources())
-    print(f"tiny 2-layer BERT from random weights, {args.train_rows:,} training rows (batch 32, 1 epoch), "
+    report_tokens(args.seeds, args.token_rows)
+    if args.tokens_only:
+        return {}
+    print(f"\ntiny 2-layer BERT from random weights, {args.train_rows:,} training rows (batch 32, 1 epoch), "
           f"{args.eval_rows:,} validation and test rows, CPU, fp32, {torch.get_num_threads()} torch threads")
     results = {}
     with tempfile.TemporaryDirectory(prefix="nlpbook-grouping-") as work:

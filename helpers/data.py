@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import torch
-from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
+from torch.utils.data import DataLoader, Dataset
 
 from .corpora import LabeledText
+from .sampling import LengthGroupedSampler, ShuffledBatchSampler, cut_into_batches
 
 
 @dataclass
@@ -114,34 +114,27 @@ class DynamicPaddingCollator:
         return collate_dynamic_padding(batch, self.pad_token_id, self.label_pad_id)
 
 
-class LengthGroupedSampler(Sampler[int]):
-    """Shuffled batches of similar length: shuffle, sort within chunks of 50 batches, shuffle the batches."""
+def pin_now() -> bool:
+    """Pin batches only where CUDA is already in use: in Lightning's fit or evaluation, after the model moved.
 
-    def __init__(self, lengths: Sequence[int], batch_size: int, seed: int = 0, chunk_batches: int = 50) -> None:
-        self.lengths, self.batch_size, self.seed, self.chunk = list(lengths), batch_size, seed, chunk_batches
-        self.epoch = 0
-
-    def set_epoch(self, epoch: int) -> None:
-        """Change the shuffle for a new epoch (Lightning calls this)."""
-        self.epoch = epoch
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def __iter__(self) -> Iterator[int]:
-        rng = random.Random(self.seed + self.epoch)
-        order = list(range(len(self.lengths)))
-        rng.shuffle(order)
-        size = self.batch_size * self.chunk
-        batches: list[list[int]] = []
-        for start in range(0, len(order), size):
-            chunk = sorted(order[start : start + size], key=self.lengths.__getitem__)
-            batches += [chunk[i : i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
-        rng.shuffle(batches)
-        return (i for batch in batches for i in batch)
+    Pinning initialises CUDA; a notebook kernel that drew a batch before fit (or evaluated after it) with a
+    pinning loader could no longer start a `ddp_notebook` run. Decided each time an iterator is made.
+    """
+    return torch.cuda.is_available() and torch.cuda.is_initialized()
 
 
-class ResumableDataLoader(DataLoader):
+class LatePinningDataLoader(DataLoader):
+    """A DataLoader that decides on pinned memory when an iterator is made (see pin_now), not when built."""
+
+    def __iter__(self) -> Iterator[Any]:
+        pin = pin_now()
+        if pin != self.pin_memory:
+            self.pin_memory = pin
+            self._iterator = None  # a persistent-workers iterator made with the other choice is made again
+        return super().__iter__()
+
+
+class ResumableDataLoader(LatePinningDataLoader):
     """A training DataLoader whose order depends only on (seed, epoch) and that can start mid-epoch on a resume."""
 
     def __init__(self, *args: Any, seed: int = 0, resume_point: Any = None, **kwargs: Any) -> None:
@@ -150,12 +143,10 @@ class ResumableDataLoader(DataLoader):
         self.seed, self.resume_point = seed, resume_point
 
     def set_epoch(self, epoch: int) -> None:
-        """Draw the shuffle of `epoch`: tell the samplers (or reseed their generator) and reseed the worker seeds."""
-        for sampler in (self.sampler, getattr(self.batch_sampler, "sampler", None)):
+        """Draw the shuffle of `epoch`: tell the (batch) sampler and reseed the worker seeds."""
+        for sampler in (self.sampler, self.batch_sampler):
             if hasattr(sampler, "set_epoch"):
                 sampler.set_epoch(epoch)
-            elif getattr(sampler, "generator", None) is not None:  # a RandomSampler
-                sampler.generator.manual_seed(self.seed + epoch)
         if self.generator is not None:
             self.generator.manual_seed(self.seed + epoch)
 
@@ -172,17 +163,23 @@ class ResumableDataLoader(DataLoader):
 
 def make_dataloader(dataset: Dataset, batch_size: int, pad_token_id: int, shuffle: bool = False,
                     length_grouped: bool = False, seed: int = 0, num_workers: int = 0) -> DataLoader:
-    """A DataLoader that pads each batch to its longest row, optionally shuffled (and grouped by length)."""
-    common = dict(batch_size=batch_size, collate_fn=DynamicPaddingCollator(pad_token_id), num_workers=num_workers,
-                  pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0)
+    """A DataLoader that pads each batch to its longest row, optionally shuffled (and grouped by length).
+
+    A shuffled (training) loader gives each DDP process its own whole batches of one shared order (Trainer option
+    use_distributed_sampler=False keeps Lightning from replacing that). An ordered (evaluation) loader gives every
+    process all rows: metrics are then exactly those of the full set (a DistributedSampler would pad with
+    repeated rows), and code that runs on the main process only, such as ner.entity_report, sees every row too.
+    """
+    common = dict(collate_fn=DynamicPaddingCollator(pad_token_id), num_workers=num_workers,
+                  persistent_workers=num_workers > 0)
     if not shuffle:
-        return DataLoader(dataset, **common)
+        return LatePinningDataLoader(dataset, batch_size=batch_size, **common)
     # Own generators (never the global RNG) for the shuffle and for the worker seeds, so that the order of an
     # epoch depends on (seed, epoch) only, with or without workers, and a resumed run draws the same.
-    sampler = (LengthGroupedSampler(dataset.lengths(), batch_size, seed) if length_grouped
-               else RandomSampler(dataset, generator=torch.Generator().manual_seed(seed)))
-    return ResumableDataLoader(dataset, sampler=sampler, seed=seed, generator=torch.Generator().manual_seed(seed),
-                               **common)
+    batches = (LengthGroupedSampler(dataset.lengths(), batch_size, seed) if length_grouped
+               else ShuffledBatchSampler(len(dataset), batch_size, seed))
+    return ResumableDataLoader(dataset, batch_sampler=batches, seed=seed,
+                               generator=torch.Generator().manual_seed(seed), **common)
 
 
 def padding_report(lengths: Sequence[int], batch_size: int, max_length: int = 128) -> dict[str, int]:
@@ -191,8 +188,12 @@ def padding_report(lengths: Sequence[int], batch_size: int, max_length: int = 12
             "padded_to_longest_in_batch": tokens_fed(lengths, range(len(lengths)), batch_size)}
 
 
-def tokens_fed(lengths: Sequence[int], order: Sequence[int], batch_size: int) -> int:
-    """Tokens the model sees in one epoch when rows come in `order` and each batch is padded to its longest row."""
-    batch_lengths = [lengths[i] for i in order]
-    return sum(max(batch_lengths[i : i + batch_size]) * len(batch_lengths[i : i + batch_size])
-               for i in range(0, len(batch_lengths), batch_size))
+def tokens_fed(lengths: Sequence[int], order: Iterable[Any], batch_size: int) -> int:
+    """Tokens the model sees in one epoch, each batch padded to its longest row.
+
+    `order` is either row indexes, cut into batches of batch_size, or the batches themselves (lists of row
+    indexes, as a batch sampler such as LengthGroupedSampler yields them).
+    """
+    order = list(order)
+    batches = order if order and isinstance(order[0], (list, tuple)) else cut_into_batches(order, batch_size)
+    return sum(max(int(lengths[i]) for i in batch) * len(batch) for batch in batches)

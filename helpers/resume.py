@@ -7,8 +7,11 @@ from typing import Any
 
 import lightning as L
 import torch
+import torch.distributed as dist
 from lightning.pytorch.callbacks import Callback
 from lightning.pytorch.utilities import rank_zero_only
+
+from .sampling import process_rank_and_count
 
 
 def capture_rng() -> dict[str, Any]:
@@ -28,13 +31,34 @@ def restore_rng(state: dict[str, Any]) -> None:
         torch.cuda.set_rng_state_all(cuda)
 
 
+def capture_rng_of_every_process() -> list[dict[str, Any]]:
+    """capture_rng of each DDP process, by rank (collective: every process must call it), or of this one alone."""
+    state = capture_rng()
+    rank, world = process_rank_and_count()
+    if world == 1:
+        return [state]
+    states: list[Any] = [None] * world
+    dist.all_gather_object(states, state)
+    return states
+
+
+def own_rng_state(saved: dict[str, Any]) -> dict[str, Any] | None:
+    """The generator states this process saved: its rank's entry of "rng_by_rank", else the single "rng"."""
+    by_rank = saved.get("rng_by_rank")
+    rank, world = process_rank_and_count()
+    if by_rank is not None and len(by_rank) == world:
+        return by_rank[rank]
+    return saved.get("rng")  # a checkpoint of an older version, or of a run on another number of processes
+
+
 class ResumePoint(Callback):
     """Saves the epoch, the batches done in it and the RNG states in each checkpoint, and restores them on resume.
 
     Lightning restores weights, optimizer, LR schedule and step counters, but a plain DataLoader would start the
     interrupted epoch again from its first batch and dropout would draw other masks. With this callback (and a
     helpers.data.ResumableDataLoader) a resumed run trains on the same batches with the same masks as an
-    uninterrupted one.
+    uninterrupted one. Under DDP every process saves and gets back its own generator states (they differ: each
+    process draws dropout masks for its own batches).
     """
 
     def __init__(self) -> None:
@@ -50,13 +74,15 @@ class ResumePoint(Callback):
         return epoch, skip
 
     def state_dict(self) -> dict[str, Any]:
-        return {"epoch": self.epoch, "batches": self.batches, "rng": capture_rng()}
+        # Lightning calls this in every process and writes rank 0's dict, so rank 0's holds all processes' states.
+        states = capture_rng_of_every_process()
+        return {"epoch": self.epoch, "batches": self.batches, "rng": states[0], "rng_by_rank": states}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        # Called while the checkpoint is restored, before the training data iterator is created.
+        # Called in every process while the checkpoint is restored, before the training data iterator is created.
         self.epoch, self.batches = state_dict["epoch"], state_dict["batches"]
         self.skip, self.resumed = self.batches, True
-        self._rng_to_restore = state_dict.get("rng")
+        self._rng_to_restore = own_rng_state(state_dict)
 
     def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if not self.resumed:

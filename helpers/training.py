@@ -106,6 +106,9 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
         plugins=[AtomicCheckpointIO()],
         gradient_clip_val=1.0, log_every_n_steps=1 if settings.smoke else 10,
         enable_model_summary=not settings.smoke, deterministic=False,
+        # helpers.data's training batch samplers split whole batches between DDP processes themselves; Lightning's
+        # DistributedSampler would reshuffle them (losing length grouping) and pad evaluation with repeated rows.
+        use_distributed_sampler=False,
     )
     return L.Trainer(**{**defaults, **options})
 

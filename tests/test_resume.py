@@ -54,8 +54,8 @@ def train(settings: CourseSettings, every_n_steps: int | None = None, disconnect
     loaders = make_loaders(datasets, tokenizer, settings)
     train_loader = loaders.train
     if plain_loader:  # a torch DataLoader: Lightning alone restarts the epoch's data from its first batch
-        train_loader = torch.utils.data.DataLoader(datasets.train, batch_size=settings.batch_size,
-                                                   sampler=loaders.train.sampler, collate_fn=loaders.train.collate_fn)
+        train_loader = torch.utils.data.DataLoader(datasets.train, batch_sampler=loaders.train.batch_sampler,
+                                                   collate_fn=loaders.train.collate_fn)
     task = build_task(settings)
     trainer = build_trainer(settings, callbacks=[Disconnect(disconnect_at)] if disconnect_at else None,
                             checkpoint_every_n_steps=every_n_steps, enable_progress_bar=False)
@@ -227,6 +227,7 @@ def test_checkpoint_loads_with_weights_only_and_holds_the_resume_point(uninterru
     point = saved["callbacks"]["ResumePoint"]
     assert (point["epoch"], point["batches"]) == (EPOCHS - 1, STEPS_PER_EPOCH)
     assert set(point["rng"]) >= {"python", "torch"}
+    assert len(point["rng_by_rank"]) == 1 and torch.equal(point["rng_by_rank"][0]["torch"], point["rng"]["torch"])
     assert len(list((folder / "drive" / "checkpoints").glob("best-*.ckpt"))) == 1
 
 
