@@ -66,8 +66,8 @@ class ProblemLog:
     def raise_if_any(self) -> None:
         """Raise one CorpusFormatError listing every problem recorded, if there is one."""
         if self.total:
-            line, message = self.problems[0]
-            raise CorpusFormatError(self.path, line, message, self.problems, self.total)
+            problems = sorted(self.problems, key=lambda p: (p[0] is not None, p[0] or 0))  # in file order
+            raise CorpusFormatError(self.path, *problems[0], problems, self.total)
 
 
 def require_rows(rows: Sequence[object], path: str | Path, what: str = "data rows", reason: str | None = None) -> None:
@@ -79,15 +79,19 @@ def require_rows(rows: Sequence[object], path: str | Path, what: str = "data row
 
 
 def read_utf8_text(path: str | Path) -> str:
-    """The whole text of a UTF-8 file (a BOM is dropped); other encodings raise with the first bad line."""
+    """The whole text of a UTF-8 file (a BOM is dropped); other encodings, or no text at all, raise."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: corpus file not found")
     try:
-        return path.read_text(encoding="utf-8-sig")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
         line = path.read_bytes()[: err.start].count(b"\n") + 1
         raise CorpusFormatError(path, line, f"not UTF-8 text ({err.reason}); save the file as UTF-8") from None
+    if not text.strip():
+        raise CorpusFormatError(path, None, f"the file is empty ({path.stat().st_size} bytes, no text): a cut-off "
+                                            "download? delete it and run again, or fix the file")
+    return text
 
 
 def read_text_lines(path: str | Path) -> Iterator[tuple[int, str]]:

@@ -159,10 +159,10 @@ def read_custom_rows(path: str | Path, text_column: str = "text", label_column: 
         with problems.collecting():
             texts = [field(path, line, record, name, is_label=False) for name in text_names]
             raw.append((line, texts, field(path, line, record, label_column, is_label=True)))
-    problems.raise_if_any()
-    require_rows(raw, path)
+    if not problems.total:
+        require_rows(raw, path)
     names = tuple(labels) if labels else sorted_labels({label for _, _, label in raw})
-    if len(names) < 2:
+    if len(names) < 2 and not problems.total:
         raise CorpusFormatError(path, None, f"column {label_column!r} has one label only ({names[0]!r}); "
                                             "a classifier needs at least two")
     ids = {name: i for i, name in enumerate(names)}

@@ -16,7 +16,8 @@ import lightning as L
 import torch
 from lightning.pytorch.callbacks import Callback
 
-from .settings import CourseSettings
+from .corpora import CorpusFormatError, EmptySplitError
+from .settings import CourseSettings, SettingsError
 
 LOCK_NAME = "run.lock"
 RANK_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "SLURM_PROCID")  # set in DDP worker processes
@@ -35,6 +36,10 @@ class OutputFolderBusy(RuntimeError):
 
 class CheckpointProblem(RuntimeError):
     """last.ckpt cannot be resumed from (unreadable, or written by another run); the message says what to do."""
+
+
+# Errors whose message says all a learner needs: the command line prints them without a traceback.
+LEARNER_ERRORS = (CorpusFormatError, EmptySplitError, SettingsError, CheckpointProblem, OutputFolderBusy)
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ class RunRecord(Callback):
         pass  # compared with this run's record by check_resume before fitting
 
 
-def unreadable_message(path: Path, error: Exception) -> str:
+def unreadable_message(path: Path) -> str:
     """The one message for a checkpoint that cannot be loaded (no library internals, no unsafe-loading hint)."""
     size = path.stat().st_size if path.is_file() else 0
     what = "it is empty (0 bytes)" if size == 0 else "it is damaged or incomplete"
@@ -185,10 +190,10 @@ def read_checkpoint(path: Path) -> dict[str, Any]:
     """A Lightning checkpoint loaded safely (tensors and plain values only, memory-mapped), or CheckpointProblem."""
     try:
         checkpoint = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except Exception as error:  # torch raises RuntimeError, EOFError, UnpicklingError, ValueError, OSError ...
-        raise CheckpointProblem(unreadable_message(path, error)) from None
+    except Exception:  # torch raises RuntimeError, EOFError, UnpicklingError, ValueError, OSError ...
+        raise CheckpointProblem(unreadable_message(path)) from None
     if not isinstance(checkpoint, dict) or not isinstance(checkpoint.get("state_dict"), dict):
-        raise CheckpointProblem(unreadable_message(path, TypeError("not a Lightning checkpoint")))
+        raise CheckpointProblem(unreadable_message(path))  # e.g. another program's file named last.ckpt
     return checkpoint
 
 

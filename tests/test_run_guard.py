@@ -240,3 +240,34 @@ def test_nested_locks_of_one_process_and_ddp_workers_share_the_main_lock(tmp_pat
         monkeypatch.delenv("LOCAL_RANK")
         (tmp_path / LOCK_NAME).write_text(json.dumps(holder))
     assert not (tmp_path / LOCK_NAME).exists()
+
+
+def test_the_command_line_prints_the_message_without_a_traceback(tmp_path, monkeypatch):
+    from helpers.train import main
+
+    monkeypatch.delenv("NLPBOOK_OUTPUT_ROOT", raising=False)
+    settings = with_checkpoint(tmp_path, b"")
+    with pytest.raises(SystemExit) as raised:
+        main(["document-classification", "--smoke", "--set", f"output_dir={settings.output_dir}",
+              "--set", f"corpus_root_dir={EMBEDDED_SAMPLE_ROOT}", "--set", "limit_train_rows=32"])
+    assert str(raised.value.code).startswith(f"error: cannot resume from {last_checkpoint(settings)}: it is empty")
+    assert not (Path(settings.output_dir) / LOCK_NAME).exists()
+
+
+def test_a_second_command_line_run_stops_before_reading_anything(tmp_path, monkeypatch, capsys):
+    from helpers.train import main
+
+    monkeypatch.delenv("NLPBOOK_OUTPUT_ROOT", raising=False)
+    out = tmp_path / "outputs"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(out)], stdout=subprocess.PIPE, text=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        with pytest.raises(SystemExit) as raised:
+            main(["document-classification", "--smoke", "--set", f"output_dir={out}"])
+        assert str(raised.value.code).startswith(f"error: output folder {out} is in use by another training run "
+                                                 f"(pid {holder.pid} on ")
+        assert "read " not in capsys.readouterr().out  # no corpus was read
+    finally:
+        holder.kill()
+        holder.wait()
