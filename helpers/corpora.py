@@ -189,7 +189,7 @@ class EmptySplitError(ValueError):
 
 
 def split_train_validation(rows: Sequence[T], val_fraction: float, seed: int,
-                           name: str = "rows") -> tuple[list[T], list[T]]:
+                           name: str = "the training rows") -> tuple[list[T], list[T]]:
     """Shuffle with `seed` and carve a validation split of `val_fraction` from the rows of `name`.
 
     Both sides must keep at least one row: too few rows raise, naming `name` and the settings.

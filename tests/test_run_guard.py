@@ -71,7 +71,8 @@ def with_checkpoint(folder: Path, content: bytes, **changes) -> CourseSettings:
 
 
 def random_bytes() -> bytes:
-    return torch.randint(0, 256, (4096,), generator=torch.Generator().manual_seed(0), dtype=torch.uint8).numpy().tobytes()
+    generator = torch.Generator().manual_seed(0)
+    return torch.randint(0, 256, (4096,), generator=generator, dtype=torch.uint8).numpy().tobytes()
 
 
 DAMAGED = {  # name -> how the file was damaged, from the bytes of a good checkpoint
