@@ -114,7 +114,9 @@ def take_lock(folder: Path, attempts: int = 5) -> bool:
             return True
         holder = read_holder(path)
         if holder is None:
-            if path.exists() and time.time() - path.stat().st_mtime < 5:
+            if not path.exists():
+                continue  # its holder just released it
+            if time.time() - path.stat().st_mtime < 5:
                 time.sleep(0.2)  # another run is writing its lock this very moment
                 continue
             print(f"note: removing the unreadable lock file {path}")

@@ -272,3 +272,16 @@ def test_a_second_command_line_run_stops_before_reading_anything(tmp_path, monke
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_an_old_unreadable_lock_is_replaced_and_a_fresh_one_is_respected(tmp_path, capsys):
+    lock = tmp_path / LOCK_NAME
+    lock.write_text("")  # a run that died between creating its lock and writing it
+    os.utime(lock, (time.time() - 60, time.time() - 60))
+    with output_lock(tmp_path):
+        assert json.loads(lock.read_text())["pid"] == os.getpid()
+    assert f"note: removing the unreadable lock file {lock}" in capsys.readouterr().out
+    lock.write_text("{")  # being written by another run right now
+    with pytest.raises(OutputFolderBusy, match="a run whose lock file cannot be read"):
+        with output_lock(tmp_path):
+            pass
