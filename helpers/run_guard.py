@@ -114,9 +114,11 @@ def take_lock(folder: Path, attempts: int = 5) -> bool:
             return True
         holder = read_holder(path)
         if holder is None:
-            if not path.exists():
+            try:
+                age = time.time() - path.stat().st_mtime
+            except FileNotFoundError:
                 continue  # its holder just released it
-            if time.time() - path.stat().st_mtime < 5:
+            if age < 5:
                 time.sleep(0.2)  # another run is writing its lock this very moment
                 continue
             print(f"note: removing the unreadable lock file {path}")
