@@ -23,3 +23,21 @@ bench: install  ## speed benchmark (see benchmarks/README)
 	$(PY) benchmarks/run.py
 
 .PHONY: install train test bench
+
+# Lowest allowed versions: a separate venv with every direct dependency at its lower bound (uv's lowest-direct
+# resolution; indirect ones newest), torch kept at the build installed first, then the unit tests (no notebooks).
+LOWEST := .venv-lowest
+$(LOWEST)/.installed: requirements.txt requirements-test.txt
+	rm -rf $(LOWEST) && $(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install -q uv
+	$(LOWEST)/bin/python -m pip install -q "torch==2.13.0" || $(LOWEST)/bin/python -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu
+	$(LOWEST)/bin/python -c "import torch; print('torch==' + torch.__version__.split('+')[0])" > $(LOWEST)/torch-override.txt
+	$(LOWEST)/bin/uv pip install -q --python $(LOWEST)/bin/python --resolution lowest-direct \
+		--override $(LOWEST)/torch-override.txt -r requirements.txt -r requirements-test.txt
+	touch $@
+
+test-lowest: $(LOWEST)/.installed  ## unit tests against the lowest allowed versions
+	$(LOWEST)/bin/python -m pip list 2>/dev/null | grep -iE "^(torch|transformers|tokenizers|lightning|torchmetrics|numpy|matplotlib) "
+	PYTHONPATH=$(CURDIR) $(LOWEST)/bin/python -m pytest -n 2 -p no:cacheprovider tests
+
+.PHONY: test-lowest

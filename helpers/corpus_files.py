@@ -66,7 +66,8 @@ def carve(rows: Sequence[T], settings: CourseSettings, name: str, into: str,
     groups: dict[Hashable, list[T]] = {}
     for i, row in enumerate(rows):
         groups.setdefault(group(row) if group else i, []).append(row)
-    rest, held = split_train_validation(list(groups.values()), settings.val_fraction, settings.seed)
+    what = f"the {len(groups):,} {group.__name__} groups of {name}" if group else name
+    rest, held = split_train_validation(list(groups.values()), settings.val_fraction, settings.seed, what)
     rest, held = [r for g in rest for r in g], [r for g in held for r in g]
     kept = f", keeping the {len(groups):,} groups of equal {group.__name__} whole" if group else ""
     print(f"split {name} ({len(rows):,} rows) in memory into {len(rest):,} and {len(held):,} {into} rows "

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from .corpora import CorpusFormatError, LabeledText, parse_label, read_text_lines, split_train_validation, take_rows
+from .corpora import (CorpusFormatError, LabeledText, ProblemLog, parse_label, read_text_lines, read_utf8_text,
+                      require_rows, split_train_validation, take_rows)
 from .document_classification import Splits
 from .settings import CourseSettings, SettingsError
 
@@ -31,46 +33,73 @@ def header_columns(path: Path, names: list[str]) -> list[str]:
     return names
 
 
-def tsv_records(path: Path) -> Iterator[tuple[int, Record]]:
-    """(line, columns) of a tab-separated file with a header row; fields are taken literally (no quoting)."""
+def tsv_records(path: Path, problems: ProblemLog) -> Iterator[tuple[int, Record]]:
+    """(line, columns) of a tab-separated file with a header row; fields are taken literally (no quoting).
+
+    A row with the wrong number of columns is recorded in `problems` and skipped, so every bad row is reported.
+    """
     columns: list[str] = []
     for number, line in read_text_lines(path):
         if number == 1:
             columns = header_columns(path, line.split("\t"))
-            continue
-        if not line.strip():
+        elif not line.strip():
             yield number, None
-            continue
-        values = line.split("\t")
-        if len(values) != len(columns):
-            raise CorpusFormatError(path, number, f"expected {len(columns)} tab-separated columns "
-                                                  f"({', '.join(columns)}), got {len(values)}")
-        yield number, dict(zip(columns, values))
+        elif len(values := line.split("\t")) != len(columns):
+            problems.add(CorpusFormatError(path, number, f"expected {len(columns)} tab-separated columns "
+                                                         f"({', '.join(columns)}), got {len(values)}"))
+        else:
+            yield number, dict(zip(columns, values))
 
 
-def csv_records(path: Path) -> Iterator[tuple[int, Record]]:
-    """(first line, columns) of a comma-separated file with a header row; quoted fields may hold commas and newlines."""
-    reader = csv.reader((line + "\n" for _, line in read_text_lines(path)), strict=True)
+@contextmanager
+def csv_field_limit(size: int) -> Iterator[None]:
+    """Let the csv module read fields of up to `size` characters (its default stops at 128 KiB), then restore."""
+    before = csv.field_size_limit()
+    csv.field_size_limit(max(before, size))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def csv_records(path: Path, problems: ProblemLog) -> Iterator[tuple[int, Record]]:
+    """(first line, columns) of a comma-separated file with a header row; quoted fields may hold commas and newlines.
+
+    Fields may be as long as the file. A malformed row is recorded in `problems` and reading goes on after it.
+    """
+    text = read_utf8_text(path)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    reader = csv.reader((line.removesuffix("\r") + "\n" for line in lines), strict=True)
     columns: list[str] = []
     start = 1
-    try:
-        for values in reader:
+    with csv_field_limit(len(text) + 1):  # no field is longer than the whole file
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as err:
+                problems.add(CorpusFormatError(path, start, f"malformed CSV ({err}): a field that holds a comma, "
+                                                            "a quote or a line break must be quoted "
+                                                            '"like this", with inner quotes doubled ("")'))
+                start = reader.line_num + 1
+                continue
             if start == 1:
                 columns = header_columns(path, values)
             elif not values:
                 yield start, None
             elif len(values) != len(columns):
-                raise CorpusFormatError(path, start, f"expected {len(columns)} comma-separated columns "
-                                                     f"({', '.join(columns)}), got {len(values)}")
+                problems.add(CorpusFormatError(path, start, f"expected {len(columns)} comma-separated columns "
+                                                            f"({', '.join(columns)}), got {len(values)}"))
             else:
                 yield start, dict(zip(columns, values))
             start = reader.line_num + 1
-    except csv.Error as err:
-        raise CorpusFormatError(path, start, f"malformed CSV ({err}); quote fields with \"...\"") from None
 
 
-def jsonl_records(path: Path) -> Iterator[tuple[int, Record]]:
-    """(line, object) of a JSON Lines file: one JSON object per line."""
+def jsonl_records(path: Path, problems: ProblemLog) -> Iterator[tuple[int, Record]]:
+    """(line, object) of a JSON Lines file: one JSON object per line; a bad line is recorded in `problems`."""
     for number, line in read_text_lines(path):
         if not line.strip():
             yield number, None
@@ -78,10 +107,13 @@ def jsonl_records(path: Path) -> Iterator[tuple[int, Record]]:
         try:
             item = json.loads(line)
         except json.JSONDecodeError as err:
-            raise CorpusFormatError(path, number, f"invalid JSON ({err.msg}, column {err.colno}); "
-                                                  "each line must hold one complete JSON object") from None
+            problems.add(CorpusFormatError(path, number, f"invalid JSON ({err.msg}, column {err.colno}); "
+                                                         "each line must hold one complete JSON object"))
+            continue
         if not isinstance(item, dict):
-            raise CorpusFormatError(path, number, f"expected a JSON object {{...}}, got {type(item).__name__}")
+            problems.add(CorpusFormatError(path, number, f"expected a JSON object {{...}}, got "
+                                                         f"{type(item).__name__}"))
+            continue
         yield number, item
 
 
@@ -115,7 +147,8 @@ def read_custom_rows(path: str | Path, text_column: str = "text", label_column: 
     values raise), else from the file, sorted. Every bad row raises CorpusFormatError naming file and line.
     """
     path = Path(path)
-    records = {"tsv": tsv_records, "csv": csv_records, "jsonl": jsonl_records}[file_format(path)](path)
+    problems = ProblemLog(path)
+    records = {"tsv": tsv_records, "csv": csv_records, "jsonl": jsonl_records}[file_format(path)](path, problems)
     text_names = [text_column] + ([text_pair_column] if text_pair_column else [])
     raw: list[tuple[int, list[str], str]] = []
     blank = 0
@@ -123,17 +156,22 @@ def read_custom_rows(path: str | Path, text_column: str = "text", label_column: 
         if record is None:
             blank += 1
             continue
-        texts = [field(path, line, record, name, is_label=False) for name in text_names]
-        raw.append((line, texts, field(path, line, record, label_column, is_label=True)))
-    if not raw:
-        raise CorpusFormatError(path, None, "no data rows (a header row naming the columns, then one row per line)")
+        with problems.collecting():
+            texts = [field(path, line, record, name, is_label=False) for name in text_names]
+            raw.append((line, texts, field(path, line, record, label_column, is_label=True)))
+    if not problems.total:
+        require_rows(raw, path)
     names = tuple(labels) if labels else sorted_labels({label for _, _, label in raw})
-    if len(names) < 2:
+    if len(names) < 2 and not problems.total:
         raise CorpusFormatError(path, None, f"column {label_column!r} has one label only ({names[0]!r}); "
                                             "a classifier needs at least two")
     ids = {name: i for i, name in enumerate(names)}
     make = pair_row if text_pair_column else (lambda texts, label: LabeledText(texts[0], label))
-    rows = [make(texts, parse_label(label, ids, path, line)) for line, texts, label in raw]
+    rows = []
+    for line, texts, label in raw:
+        with problems.collecting():
+            rows.append(make(texts, parse_label(label, ids, path, line)))
+    problems.raise_if_any()
     if verbose:
         counts = ", ".join(f"{n} {sum(r.label == i for r in rows):,}" for i, n in enumerate(names))
         note = f"; {blank} blank line{'s' * (blank != 1)} skipped" if blank else ""
@@ -168,11 +206,13 @@ def read_custom_splits(settings: CourseSettings, pairs: bool = False) -> tuple[S
                    labels=custom_option(settings, "labels"))
     rows, labels = read_custom_rows(custom_option(settings, "custom_file"), **columns)
     test_file = custom_option(settings, "custom_test_file")
+    name = f"the rows of {custom_option(settings, 'custom_file')}"
     if test_file:
         test = read_custom_rows(test_file, **{**columns, "labels": labels})[0]
     else:
-        rows, test = split_train_validation(rows, settings.val_fraction, settings.seed)
-    train, val = split_train_validation(rows, settings.val_fraction, settings.seed)
+        rows, test = split_train_validation(rows, settings.val_fraction, settings.seed, name)
+        name = f"the rows of {custom_option(settings, 'custom_file')} left after carving the test rows"
+    train, val = split_train_validation(rows, settings.val_fraction, settings.seed, name)
     print(f"{len(train):,} train, {len(val):,} validation and {len(test):,} test rows "
           f"(val_fraction={settings.val_fraction}{'' if test_file else '; test carved from the same file'})")
     return Splits(take_rows(train, settings.limit_train_rows, "train", settings.seed),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .corpora import CorpusFormatError, read_utf8_text, split_train_validation, take_rows
+from .corpora import CorpusFormatError, ProblemLog, read_utf8_text, require_rows, split_train_validation, take_rows
 from .corpus_files import ensure_raw_files
 from .settings import CourseSettings
 
@@ -61,8 +61,43 @@ def parse_answer(raw: Any, context: str, qid: str, path: Path) -> Answer:
     return Answer(text, start)
 
 
+def read_question(qa: Any, context: str, where: str, path: Path) -> tuple[str, str, tuple[Answer, ...]]:
+    """(id, question, answers) of one `qas` entry; a missing field, empty question or misplaced answer raises."""
+    qid = str(json_field(qa, "id", str, path, where))
+    question = json_field(qa, "question", str, path, f"question {qid}")
+    raw = json_field(qa, "answers", list, path, f"question {qid}")
+    if not question.strip() or not raw:
+        raise CorpusFormatError(path, None, f"question {qid}: empty question or no answer")
+    problems = ProblemLog(path)
+    answers = []
+    for r in raw:
+        with problems.collecting():
+            answers.append(parse_answer(r, context, qid, path))
+    problems.raise_if_any()
+    return qid, question, tuple(answers)
+
+
+def read_articles(articles: list[Any], path: Path, problems: ProblemLog) -> tuple[list[QaExample], int]:
+    """Every question of the `data` list and the number of paragraphs; bad entries are recorded in `problems`."""
+    examples: list[QaExample] = []
+    paragraphs = 0
+    for a, article in enumerate(articles):
+        title = article.get("title", "") if isinstance(article, dict) else ""
+        with problems.collecting():
+            for p, paragraph in enumerate(json_field(article, "paragraphs", list, path, f"article {a}")):
+                with problems.collecting():
+                    context = json_field(paragraph, "context", str, path, f"article {a} paragraph {p}")
+                    paragraphs += 1
+                    for q, qa in enumerate(json_field(paragraph, "qas", list, path, f"article {a} paragraph {p}")):
+                        with problems.collecting():
+                            qid, question, answers = read_question(qa, context, f"article {a} paragraph {p} "
+                                                                                f"question {q}", path)
+                            examples.append(QaExample(qid, question, context, answers, str(title), a))
+    return examples, paragraphs
+
+
 def read_korquad(path: str | Path, verbose: bool = True) -> list[QaExample]:
-    """Read every question of a KorQuAD 1.0 / SQuAD v1.1 file; bad JSON or a misplaced answer raises."""
+    """Read every question of a KorQuAD 1.0 / SQuAD v1.1 file; bad JSON raises, and all bad questions in one error."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: corpus file not found")
@@ -71,22 +106,12 @@ def read_korquad(path: str | Path, verbose: bool = True) -> list[QaExample]:
     except json.JSONDecodeError as err:
         raise CorpusFormatError(path, err.lineno, f"invalid JSON at column {err.colno}: {err.msg} (a truncated "
                                                   "download? delete the file and run again)") from None
-    examples: list[QaExample] = []
-    paragraphs = 0
     articles = json_field(document, "data", list, path, "top level")
-    for a, article in enumerate(articles):
-        title = article.get("title", "") if isinstance(article, dict) else ""
-        for p, paragraph in enumerate(json_field(article, "paragraphs", list, path, f"article {a}")):
-            context = json_field(paragraph, "context", str, path, f"article {a} paragraph {p}")
-            paragraphs += 1
-            for q, qa in enumerate(json_field(paragraph, "qas", list, path, f"article {a} paragraph {p}")):
-                qid = str(json_field(qa, "id", str, path, f"article {a} paragraph {p} question {q}"))
-                question = json_field(qa, "question", str, path, f"question {qid}")
-                raw = json_field(qa, "answers", list, path, f"question {qid}")
-                if not question.strip() or not raw:
-                    raise CorpusFormatError(path, None, f"question {qid}: empty question or no answer")
-                answers = tuple(parse_answer(r, context, qid, path) for r in raw)
-                examples.append(QaExample(qid, question, context, answers, str(title), a))
+    problems = ProblemLog(path)
+    examples, paragraphs = read_articles(articles, path, problems)
+    problems.raise_if_any()
+    require_rows(examples, path, "questions", 'its "data" list holds no question (a cut-off download? delete it '
+                                              "and run again)")
     if verbose:
         print(f"read {len(examples):,} questions ({paragraphs:,} paragraphs, {len(articles):,} articles) from {path}")
     return examples
@@ -95,7 +120,8 @@ def read_korquad(path: str | Path, verbose: bool = True) -> list[QaExample]:
 def split_by_article(examples: list[QaExample], val_fraction: float,
                      seed: int) -> tuple[list[QaExample], list[QaExample]]:
     """Train and validation questions from disjoint articles (no context is seen in both)."""
-    train_ids, _ = split_train_validation(sorted({e.article for e in examples}), val_fraction, seed)
+    articles = sorted({e.article for e in examples})
+    train_ids, _ = split_train_validation(articles, val_fraction, seed, f"the {len(articles)} articles of the dev file")
     keep = set(train_ids)
     return [e for e in examples if e.article in keep], [e for e in examples if e.article not in keep]
 

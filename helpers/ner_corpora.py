@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .corpora import CorpusFormatError, read_text_lines
+from .corpora import CorpusFormatError, ProblemLog, read_text_lines, require_rows
 from .corpus_files import fetch_raw_corpus
 
 KMOU_TYPES = ("PS", "LC", "OG", "DT", "TI")  # person, location, organisation, date, time
@@ -78,9 +78,23 @@ def split_blocks(path: Path) -> list[list[tuple[int, str]]]:
     return [b for b in blocks if b]
 
 
-def read_kmou_block(block: list[tuple[int, str]], path: Path) -> tuple[TaggedSentence, bool]:
+def kmou_begin(row: str, path: Path, number: int) -> str | None:
+    """The entity type a KMOU morpheme row begins (`B_PS` -> PS), or None for `I`/`O`; a bad row raises."""
+    columns = row.split("\t")
+    if len(columns) != 4:
+        raise CorpusFormatError(path, number, f"expected 4 tab-separated columns, got {row!r}")
+    tag = columns[3]
+    if tag.startswith("B_") and tag[2:] in KMOU_TYPES:
+        return tag[2:]
+    if tag not in ("I", "O"):
+        raise CorpusFormatError(path, number, f"unknown tag {tag!r} (expected O, I or B_ + {KMOU_TYPES})")
+    return None
+
+
+def read_kmou_block(block: list[tuple[int, str]], problems: ProblemLog) -> tuple[TaggedSentence, bool]:
     """One KMOU block (`; raw`, `$tagged`, `index<TAB>morpheme<TAB>POS<TAB>tag` rows) and whether the
-    morpheme rows begin as many entities of each type as the tagged line has."""
+    morpheme rows begin as many entities of each type as the tagged line has; bad morpheme rows go to `problems`."""
+    path = problems.path
     (first, raw), rest = block[0], block[1:]
     if not raw.startswith("; "):
         raise CorpusFormatError(path, first, f"a block must start with '; sentence', got {raw[:40]!r}")
@@ -93,14 +107,9 @@ def read_kmou_block(block: list[tuple[int, str]], path: Path) -> tuple[TaggedSen
                                               f"from the '; ' line above: {text!r} vs {raw[2:]!r}")
     begins: dict[str, int] = {}
     for number, row in rest[1:]:
-        columns = row.split("\t")
-        if len(columns) != 4:
-            raise CorpusFormatError(path, number, f"expected 4 tab-separated columns, got {row!r}")
-        tag = columns[3]
-        if tag.startswith("B_") and tag[2:] in KMOU_TYPES:
-            begins[tag[2:]] = begins.get(tag[2:], 0) + 1
-        elif tag not in ("I", "O"):
-            raise CorpusFormatError(path, number, f"unknown tag {tag!r} (expected O, I or B_ + {KMOU_TYPES})")
+        with problems.collecting():
+            if kind := kmou_begin(row, path, number):
+                begins[kind] = begins.get(kind, 0) + 1
     tagged_counts = {t: n for t in KMOU_TYPES if (n := sum(s.label == t for s in spans))}
     return TaggedSentence(text, spans, f"{path}:{first}"), begins == tagged_counts
 
@@ -128,19 +137,21 @@ def spans_from_char_tags(tags: list[tuple[int, str]], path: Path) -> tuple[Entit
     return tuple(EntitySpan(*s) for s in spans)
 
 
-def read_klue_block(block: list[tuple[int, str]], path: Path) -> tuple[TaggedSentence, bool]:
+def read_klue_block(block: list[tuple[int, str]], problems: ProblemLog) -> tuple[TaggedSentence, bool]:
     """One KLUE-NER sentence and whether its character tags agree with its tagged header."""
+    path = problems.path
     first, header = block[0]
     match = KLUE_HEADER.match(header)
     if not match:
         raise CorpusFormatError(path, first, f"expected '## guid<TAB>tagged sentence', got {header[:40]!r}")
-    chars, tags = [], []
+    chars, tags, bad_rows = [], [], ProblemLog(path)
     for number, row in block[1:]:
         char, sep, tag = row.rpartition("\t")
         if not sep or len(char) != 1:
-            raise CorpusFormatError(path, number, f"expected 'character<TAB>tag', got {row!r}")
+            bad_rows.add(CorpusFormatError(path, number, f"expected 'character<TAB>tag', got {row!r}"))
         chars.append(char)
         tags.append((number, tag))
+    bad_rows.raise_if_any()  # every bad character row of the sentence, in one error
     text, spans = parse_tagged(match.group(2), KLUE_TYPES, path, first)
     if text != "".join(chars):
         raise CorpusFormatError(path, first, "the tagged sentence without its <entity:TAG> marks differs from "
@@ -154,16 +165,22 @@ def read_klue_ner(path: str | Path, verbose: bool = True) -> list[TaggedSentence
 
 
 def read_blocks(path: Path, read_block: Callable, verbose: bool = True) -> list[TaggedSentence]:
-    """Read every block of an NER file, saying how many entities and which disagreeing annotations it has."""
-    sentences, disagree = [], []
+    """Read every block of an NER file, saying how many entities and which disagreeing annotations it has.
+
+    A bad block does not stop the reading: one CorpusFormatError at the end lists every bad line.
+    """
+    sentences, disagree, problems = [], [], ProblemLog(path)
     for block in split_blocks(path):
         while block and block[0][1].startswith("##") and not KLUE_HEADER.match(block[0][1]):
             block = block[1:]  # KLUE file comments (`## 주석 : ##` ...) before the first sentence
         if block:
-            sentence, agrees = read_block(block, path)
-            sentences.append(sentence)
-            if not agrees:
-                disagree.append(sentence.source)
+            with problems.collecting():
+                sentence, agrees = read_block(block, problems)
+                sentences.append(sentence)
+                if not agrees:
+                    disagree.append(sentence.source)
+    problems.raise_if_any()
+    require_rows(sentences, path, "sentences")
     if verbose:
         print(f"read {len(sentences):,} sentences with {sum(len(s.entities) for s in sentences):,} "
               f"entities from {path}")

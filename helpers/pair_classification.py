@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from .corpora import CorpusFormatError, ensure_corpus_files, parse_label, read_text_lines
+from .corpora import CorpusFormatError, ProblemLog, ensure_corpus_files, parse_label, read_text_lines, require_rows
 from .corpus_files import fetch_raw_corpus, optional_download, splits_from_files
 from .data import ClassificationDataset
 from .document_classification import Splits, build_task, make_loaders, predict_texts, save_model
@@ -72,38 +72,57 @@ def iter_json_list(path: Path) -> Iterator[tuple[int, Any]]:
         index = skip_space(index + 1)
 
 
+def klue_nli_pair(item: Any, path: Path, line: int) -> LabeledPair:
+    """One KLUE-NLI item as a LabeledPair; missing fields, empty texts or an unknown label raise."""
+    fields = [item.get(k) if isinstance(item, dict) else None for k in ("premise", "hypothesis", "gold_label")]
+    if not all(isinstance(f, str) for f in fields):
+        raise CorpusFormatError(path, line, "each item needs string fields premise, hypothesis and gold_label")
+    if not fields[0].strip() or not fields[1].strip():
+        raise CorpusFormatError(path, line, "empty premise or hypothesis")
+    return LabeledPair(fields[0], fields[1], parse_label(fields[2], NLI_LABEL_IDS, path, line))
+
+
 def read_klue_nli(path: str | Path, verbose: bool = True) -> list[LabeledPair]:
-    """Read every item of a KLUE-NLI v1.1 JSON file (premise, hypothesis, gold_label)."""
-    path, rows = Path(path), []
+    """Read every item of a KLUE-NLI v1.1 JSON file (premise, hypothesis, gold_label); all bad items in one error."""
+    path, rows, problems = Path(path), [], ProblemLog(path)
     for line, item in iter_json_list(path):
-        fields = [item.get(k) if isinstance(item, dict) else None for k in ("premise", "hypothesis", "gold_label")]
-        if not all(isinstance(f, str) for f in fields):
-            raise CorpusFormatError(path, line, "each item needs string fields premise, hypothesis and gold_label")
-        if not fields[0].strip() or not fields[1].strip():
-            raise CorpusFormatError(path, line, "empty premise or hypothesis")
-        rows.append(LabeledPair(fields[0], fields[1], parse_label(fields[2], NLI_LABEL_IDS, path, line)))
+        with problems.collecting():
+            rows.append(klue_nli_pair(item, path, line))
+    problems.raise_if_any()
+    require_rows(rows, path, "items", "the file's JSON list is empty ([]); a cut-off download? delete it and "
+                                      "run again")
     if verbose:
         print(f"read {len(rows):,} pairs from {path}")
     return rows
 
 
+def kornli_pair(columns: list[str], path: Path, number: int) -> LabeledPair | None:
+    """One KorNLI row as a LabeledPair, or None for a row without a gold label ('-'); a bad row raises."""
+    if len(columns) != 3:
+        raise CorpusFormatError(path, number, f"expected 3 tab-separated columns, got {len(columns)}")
+    if not columns[0].strip() or not columns[1].strip():
+        raise CorpusFormatError(path, number, "empty sentence1 or sentence2")
+    if columns[2] == NO_GOLD_LABEL:
+        return None
+    return LabeledPair(columns[0], columns[1], parse_label(columns[2], NLI_LABEL_IDS, path, number))
+
+
 def read_kornli(path: str | Path, verbose: bool = True) -> list[LabeledPair]:
     """Read a KorNLI TSV file (`sentence1<TAB>sentence2<TAB>gold_label` with header); '-' labels are counted."""
-    path, rows, unlabeled = Path(path), [], 0
+    path, rows, unlabeled, problems = Path(path), [], 0, ProblemLog(path)
     for number, line in read_text_lines(path):
         columns = line.split("\t")
         if number == 1:
             if columns != KORNLI_HEADER:
                 raise CorpusFormatError(path, 1, f"header {line!r} is not {'<TAB>'.join(KORNLI_HEADER)}")
             continue
-        if len(columns) != 3:
-            raise CorpusFormatError(path, number, f"expected 3 tab-separated columns, got {len(columns)}")
-        if not columns[0].strip() or not columns[1].strip():
-            raise CorpusFormatError(path, number, "empty sentence1 or sentence2")
-        if columns[2] == NO_GOLD_LABEL:
-            unlabeled += 1
-            continue
-        rows.append(LabeledPair(columns[0], columns[1], parse_label(columns[2], NLI_LABEL_IDS, path, number)))
+        with problems.collecting():
+            pair = kornli_pair(columns, path, number)
+            unlabeled += pair is None
+            rows += [pair] if pair else []
+    problems.raise_if_any()
+    require_rows(rows, path, "labelled pairs",
+                 f"all {unlabeled:,} rows have the gold label '-' (annotators disagreed)" if unlabeled else None)
     if verbose:
         note = f"; {unlabeled:,} rows without a gold label ('-') left out" if unlabeled else ""
         print(f"read {len(rows):,} pairs from {path}{note}")

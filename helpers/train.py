@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from lightning.pytorch.utilities import rank_zero_only
 
+from .run_guard import LEARNER_ERRORS, output_lock
 from .settings import SMOKE_ENV, CourseSettings, SettingsError, settings_for_task
 
 
@@ -103,7 +104,11 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     if args.no_resume:
         settings.extra["resume"] = False
     rank_zero_only(print)(settings.describe())
-    metrics = tasks[args.task](settings)
+    try:
+        with output_lock(settings.output_dir):  # a second run into the same folder stops before reading anything
+            metrics = tasks[args.task](settings)
+    except LEARNER_ERRORS as err:
+        raise SystemExit(f"error: {err}") from None
     print(f"[rank {rank_zero_only.rank}] {args.task} finished")  # one line per process in a DDP run
     return metrics
 

@@ -17,6 +17,7 @@ from lightning.pytorch.utilities import rank_zero_only
 from .checkpoints import BestWeightsCheckpoint, KeptCSVLogger, LastCheckpoint, load_best_weights
 from .devices import count_devices, in_notebook, pick_precision, pick_strategy, to_inference_device  # noqa: F401
 from .resume import ResumePoint
+from .run_guard import RunRecord, guarded_fit
 from .settings import CourseSettings
 
 DEFAULT_CHECKPOINT_MINUTES = 10.0  # last.ckpt at least this often during an epoch
@@ -101,7 +102,8 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
         precision=pick_precision(settings.precision, accelerator, strategy if isinstance(strategy, str) else ""),
         max_epochs=settings.epochs, max_steps=settings.max_steps,
         logger=KeptCSVLogger(settings.output_dir, name="logs", version=log_version(settings)),
-        callbacks=[ResumePoint(), *progress_bar(settings, options.get("enable_progress_bar", True)), *compiling,
+        callbacks=[ResumePoint(), RunRecord(settings),
+                   *progress_bar(settings, options.get("enable_progress_bar", True)), *compiling,
                    *(callbacks or []), *checkpoint_callbacks(settings, monitor, mode, every_n_steps, every_minutes)],
         plugins=[AtomicCheckpointIO()],
         gradient_clip_val=1.0, log_every_n_steps=1 if settings.smoke else 10,
@@ -150,10 +152,11 @@ def fit_or_resume(trainer: L.Trainer, task: L.LightningModule, train_loader: Any
     if point is not None and hasattr(train_loader, "resume_point"):
         train_loader.resume_point = point  # lets the loader start mid-epoch where the checkpoint stopped
     last = last_checkpoint(settings) if resuming(settings) else None
-    if last is not None:
-        rank_zero_only(print)(f"resuming from {last} (to start over, delete it or pass extra={{'resume': False}}; "
-                              "a run that had finished trains further only if you raise epochs)")
-    trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)
+    with guarded_fit(settings, task, last):  # locks output_dir; an unreadable or foreign last.ckpt stops here
+        if last is not None:
+            rank_zero_only(print)(f"resuming from {last} (to start over, delete it or pass extra={{'resume': False}}; "
+                                  "a run that had finished trains further only if you raise epochs)")
+        trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)
     # Keep the best weights in this process too: under a fork launcher (ddp_notebook, ddp_fork) only the workers
     # would load them for evaluation, and the notebook would go on saving and predicting with the last epoch's.
     best = load_best_weights(trainer, task)

@@ -85,7 +85,8 @@ def test_klue_nli_with_bom_crlf_and_an_empty_list(tmp_path):
     path.write_bytes(("\ufeff[\r\n" + json.dumps(GOOD_ITEM, ensure_ascii=False) + "\r\n]\r\n").encode("utf-8"))
     assert read_klue_nli(path) == [LabeledPair("비가 온다.", "날씨가 맑다.", 2)]
     path.write_text(" [ ] ", encoding="utf-8")
-    assert read_klue_nli(path) == []
+    with pytest.raises(CorpusFormatError, match=f"^{re.escape(str(path))}: no items: the file's JSON list is empty"):
+        read_klue_nli(path)  # an empty list is no corpus (a cut-off download?), not 0 rows
 
 
 @pytest.mark.parametrize("row, message", [
