@@ -161,7 +161,7 @@ class RowsBuilder:
 def progress_chunks(items: Sequence[T], chunk_rows: int, name: str, unit: str = "rows") -> Iterator[Sequence[T]]:
     """Consecutive slices of `items`; a progress bar shows after PROGRESS_DELAY s, and then the rate at the end."""
     started = time.perf_counter()
-    with tqdm(total=len(items), desc=f"tokenising {name}", unit=unit, delay=PROGRESS_DELAY, unit_scale=True) as bar:
+    with tqdm(total=len(items), desc=f"tokenising {name}", unit=unit, delay=PROGRESS_DELAY) as bar:
         for start in range(0, len(items), chunk_rows):
             chunk = items[start : start + chunk_rows]
             yield chunk
