@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -11,7 +12,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset, RandomSampler, Sampler
 
 from .corpora import LabeledText
-from .token_rows import CHUNK_ROWS, RowsBuilder, TokenRows, progress_chunks
+from .token_rows import CHUNK_ROWS, RowsBuilder, TokenRows, chunked, prefetched, progress
 
 
 @dataclass
@@ -51,10 +52,11 @@ def encode_texts(tokenizer: Any, texts: Sequence[str], max_length: int, name: st
     """Tokenise texts in chunks of CHUNK_ROWS (batched fast-tokenizer calls, a progress bar on long runs) into
     compact rows, truncating at max_length and saying how many."""
     builder, truncated = RowsBuilder(np.int32, len(texts)), 0
-    for chunk in progress_chunks(texts, CHUNK_ROWS, name):
-        ids = token_ids_batch(tokenizer, chunk)
-        truncated += truncate_ids(tokenizer, ids, max_length)
-        builder.extend(ids)
+    with progress(len(texts), name) as bar:
+        for chunk, ids in prefetched(partial(token_ids_batch, tokenizer), chunked(texts, CHUNK_ROWS)):
+            truncated += truncate_ids(tokenizer, ids, max_length)
+            builder.extend(ids)
+            bar.update(len(chunk))
     if truncated:
         print(f"{name}: {truncated:,} of {len(texts):,} rows longer than max_seq_length={max_length} "
               f"tokens were truncated")

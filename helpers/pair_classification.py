@@ -17,7 +17,7 @@ from .data import ClassificationDataset
 from .document_classification import Splits, build_task, make_loaders, predict_texts, save_model
 from .models import load_tokenizer
 from .settings import CourseSettings, SettingsError
-from .token_rows import CHUNK_ROWS, RowsBuilder, progress_chunks
+from .token_rows import CHUNK_ROWS, RowsBuilder, chunked, prefetched, progress
 from .training import fit_and_evaluate, metrics_csv
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")  # fixed order: label id = position (KLUE's order)
@@ -176,11 +176,13 @@ def encode_pairs(tokenizer: Any, rows: Sequence[LabeledPair], max_length: int,
     """Tokenise (premise, hypothesis) as one segment pair, in chunks into compact rows; pairs over max_length are
     cut from the longer side."""
     ids, types, cut = RowsBuilder(np.int32, len(rows)), RowsBuilder(np.int8, len(rows)), 0
-    for chunk in progress_chunks(rows, CHUNK_ROWS, name, "pairs"):
-        chunk_ids, chunk_types, chunk_cut = encode_pair_chunk(tokenizer, chunk, max_length)
-        ids.extend(chunk_ids)
-        types.extend(chunk_types)
-        cut += chunk_cut
+    encode = partial(encode_pair_chunk, tokenizer, max_length=max_length)
+    with progress(len(rows), name, "pairs") as bar:
+        for chunk, (chunk_ids, chunk_types, chunk_cut) in prefetched(encode, chunked(rows, CHUNK_ROWS)):
+            ids.extend(chunk_ids)
+            types.extend(chunk_types)
+            cut += chunk_cut
+            bar.update(len(chunk))
     if cut:
         print(f"{name}: {cut:,} of {len(rows):,} pairs longer than max_seq_length={max_length} tokens "
               "were truncated (longest side first)")

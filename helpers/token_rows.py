@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Any, Iterator, Sequence, TypeVar
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 from tqdm.auto import tqdm
 
 T = TypeVar("T")
+R = TypeVar("R")
 CHUNK_ROWS = 20_000  # short rows (reviews, sentence pairs, NER sentences) tokenised per call
 PROGRESS_DELAY = 3.0  # seconds before a progress bar shows up (small builds stay quiet)
 GROWTH = 1.25  # a buffer that runs out grows by this factor (in place, see GrowingArray)
@@ -158,14 +161,42 @@ class RowsBuilder:
         return TokenRows(self.values.finish(), self.offsets.finish())
 
 
-def progress_chunks(items: Sequence[T], chunk_rows: int, name: str, unit: str = "rows") -> Iterator[Sequence[T]]:
-    """Consecutive slices of `items`; a progress bar shows after PROGRESS_DELAY s, and then the rate at the end."""
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    """Consecutive slices of `items` of `size` items (the last one shorter)."""
+    return (items[start : start + size] for start in range(0, len(items), size))
+
+
+def prefetched(work: Callable[[Sequence[T]], R], chunks: Iterable[Sequence[T]]) -> Iterator[tuple[Sequence[T], R]]:
+    """(chunk, work(chunk)) for each chunk, the next chunk's work running in a background thread meanwhile.
+
+    The Rust tokenizer releases the GIL while it encodes, so tokenising chunk k+1 overlaps with packing chunk k
+    into arrays: the chunked build stays as fast as one call over all rows. At most two chunks are in flight.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tokenise") as pool:
+        pending = [(chunk, pool.submit(work, chunk)) for chunk in itertools.islice(chunks, 1)]
+        for following in chunks:
+            pending.append((following, pool.submit(work, following)))
+            chunk, result = pending.pop(0)
+            yield chunk, result.result()
+        for chunk, result in pending:
+            yield chunk, result.result()
+
+
+@contextmanager
+def progress(total: int, name: str, unit: str = "rows") -> Iterator[tqdm]:
+    """A progress bar (a widget in notebooks, text in a terminal) that shows after PROGRESS_DELAY seconds;
+    builds that took that long print their rate at the end."""
     started = time.perf_counter()
-    with tqdm(total=len(items), desc=f"tokenising {name}", unit=unit, delay=PROGRESS_DELAY) as bar:
-        for start in range(0, len(items), chunk_rows):
-            chunk = items[start : start + chunk_rows]
-            yield chunk
-            bar.update(len(chunk))
+    with tqdm(total=total, desc=f"tokenising {name}", unit=unit, delay=PROGRESS_DELAY) as bar:
+        yield bar
     elapsed = time.perf_counter() - started
     if elapsed >= PROGRESS_DELAY:
-        print(f"{name}: tokenised {len(items):,} {unit} in {elapsed:.1f} s ({len(items) / elapsed:,.0f} {unit}/s)")
+        print(f"{name}: tokenised {total:,} {unit} in {elapsed:.1f} s ({total / elapsed:,.0f} {unit}/s)")
+
+
+def progress_chunks(items: Sequence[T], chunk_rows: int, name: str, unit: str = "rows") -> Iterator[Sequence[T]]:
+    """Consecutive slices of `items` with a progress bar (see `progress`) advanced as each one is done."""
+    with progress(len(items), name, unit) as bar:
+        for chunk in chunked(items, chunk_rows):
+            yield chunk
+            bar.update(len(chunk))
