@@ -7,8 +7,9 @@
 Each build runs in a fresh subprocess, so one build's memory never shows in another's numbers. Rows are the
 corpora of ../shared repeated to the size asked (NSMC train + test; KorNLI's XNLI dev + test pairs; KorQuAD dev
 questions, cut into 384-token windows with stride 128 as for training, no offsets kept). Printed per build:
-seconds (wall clock, and CPU time of all threads: steadier on a busy machine), rows/s, tokens, retained memory (resident memory after the build, freed memory given back to the
-system, minus before it) in MiB and in bytes per token and per token per field (input_ids, plus
+seconds (wall clock, and CPU time of all threads: steadier on a busy machine), rows/s, tokens, retained
+memory (resident memory after the build minus before it, as a learner's runtime shows it; "trimmed": after
+malloc_trim gave freed heap memory back) in MiB, in bytes per token and per token per field (input_ids, plus
 token_type_ids for pairs and windows), peak resident memory above the start, and peak / retained.
 The lists are skipped (and said so) where they would need more memory than this machine can spare.
 """
@@ -85,13 +86,14 @@ def build(scenario: str, impl: str, tokenizer: Any, rows: list[Any]) -> tuple[An
     return features, len(features), sum(len(ids) for ids in features.input_ids)
 
 
-def resident_mib() -> tuple[float, float]:
-    """(current, peak) resident memory of this process in MiB, after giving freed heap memory back."""
+def resident_mib(trim: bool = False) -> tuple[float, float]:
+    """(current, peak) resident memory of this process in MiB; `trim`: after giving freed heap memory back."""
     gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: freed memory may stay counted
-        pass
+    if trim:
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: freed memory may stay counted
+            pass
     fields = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
@@ -106,17 +108,18 @@ def worker(scenario: str, size: int, impl: str) -> dict[str, Any]:
     """One build in this (fresh) process, measured."""
     tokenizer = bench_tokenizer()
     rows = source_rows(scenario, size)
-    before, _ = resident_mib()
+    before, _ = resident_mib(trim=True)
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current resident size
     start, cpu = time.perf_counter(), cpu_seconds()
     dataset, built, tokens = build(scenario, impl, tokenizer, rows)
     seconds, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    after, peak = resident_mib()
-    retained = after - before
+    after, peak = resident_mib()  # what a learner's runtime shows
+    trimmed, _ = resident_mib(trim=True)  # less what the allocator held on to after freeing it
     arrays = [getattr(dataset, field, None) for field in ("input_ids", "token_type_ids")]
     own = sum(a.nbytes for a in arrays if isinstance(a, TokenRows))  # the compact arrays themselves
     return {"scenario": scenario, "size": size, "impl": impl, "rows": built, "tokens": tokens, "seconds": seconds,
-            "cpu_seconds": cpu, "retained_mib": retained, "peak_mib": peak - before, "arrays_mib": own / 2**20}
+            "cpu_seconds": cpu, "retained_mib": after - before,
+            "trimmed_mib": trimmed - before, "peak_mib": peak - before, "arrays_mib": own / 2**20}
 
 
 def run_in_subprocess(scenario: str, size: int, impl: str) -> dict[str, Any]:
@@ -135,6 +138,7 @@ def table_row(r: dict[str, Any]) -> str:
     return (f"| {r['scenario']} | {r['size']:,} | {r['rows']:,} | {r['impl']} | {r['seconds']:.1f} | "
             f"{r['cpu_seconds']:.1f} | "
             f"{r['rows'] / r['seconds']:,.0f} | {r['tokens'] / 1e6:.1f} M | {r['retained_mib']:,.0f} | "
+            f"{r['trimmed_mib']:,.0f} | "
             f"{per_token:.1f} | {per_token / fields:.1f} | {r['peak_mib']:,.0f} | "
             f"{r['peak_mib'] / max(r['retained_mib'], 1):.2f} |")
 
@@ -161,8 +165,8 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
         print(json.dumps(worker(args.worker[0], int(args.worker[1]), args.worker[2])))
         return []
     print(describe_sources())
-    print("| data | size | rows | kept as | build s | CPU s | rows/s | tokens | retained MiB | B/token | B/token/field | "
-          "peak MiB | peak/retained |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("| data | size | rows | kept as | build s | CPU s | rows/s | tokens | retained MiB | trimmed MiB | B/token "
+          "| B/token/field | peak MiB | peak/retained |\n" + "|---" * 14 + "|", flush=True)
     results, goals = [], []
     for scenario in args.only:
         for size in args.sizes or SCENARIOS[scenario]:
@@ -170,7 +174,7 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
             for impl in ("lists", "compact"):
                 if impl == "lists" and size > LIST_LIMIT[scenario]:
                     print(f"| {scenario} | {size:,} | | lists | skipped: would need more memory than this machine "
-                          "has to spare | | | | | | | | |", flush=True)
+                          "has to spare | | | | | | | | | |", flush=True)
                     continue
                 measured[impl] = run_in_subprocess(scenario, size, impl)
                 results.append(measured[impl])

@@ -22,9 +22,9 @@ class EncodedTexts:
     input_ids: TokenRows
     truncated: int
 
-    def lengths(self) -> np.ndarray:
+    def lengths(self) -> list[int]:
         """Number of tokens of each row, special tokens included."""
-        return self.input_ids.lengths()
+        return self.input_ids.lengths().tolist()
 
 
 def token_ids_batch(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
@@ -36,6 +36,18 @@ def token_ids_batch(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
         return [e.ids for e in encode_batch(list(texts), add_special_tokens=True)]
     return tokenizer(list(texts), add_special_tokens=True, truncation=False, return_attention_mask=False,
                      return_token_type_ids=False)["input_ids"]
+
+
+def pair_ids_batch(tokenizer: Any, firsts: Sequence[str], seconds: Sequence[str]) -> tuple[list, list]:
+    """Token ids and token type ids of text pairs with special tokens, untruncated, in one batched call."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None and backend.truncation is None and backend.padding is None:
+        # The Rust tokenizer directly (as in token_ids_batch): same ids as tokenizer(firsts, seconds).
+        encode_batch = getattr(backend, "encode_batch_fast", backend.encode_batch)
+        encodings = encode_batch(list(zip(firsts, seconds)), add_special_tokens=True)
+        return [e.ids for e in encodings], [e.type_ids for e in encodings]
+    encoded = tokenizer(list(firsts), list(seconds), truncation=False, return_attention_mask=False)
+    return encoded["input_ids"], encoded["token_type_ids"]
 
 
 def truncate_ids(tokenizer: Any, rows: list[list[int]], max_length: int) -> int:
@@ -95,9 +107,9 @@ class ClassificationDataset(Dataset):
             row["token_type_ids"] = self.token_type_ids[index]
         return row
 
-    def lengths(self) -> np.ndarray:
-        """Number of tokens of each row."""
-        return self.input_ids.lengths()
+    def lengths(self) -> list[int]:
+        """Number of tokens of each row (a list of Python ints, as before: JSON- and statistics-friendly)."""
+        return self.input_ids.lengths().tolist()
 
 
 def build_classification_dataset(tokenizer: Any, rows: Sequence[LabeledText], max_length: int,

@@ -13,7 +13,7 @@ import numpy as np
 
 from .corpora import CorpusFormatError, ensure_corpus_files, parse_label, read_text_lines
 from .corpus_files import fetch_raw_corpus, optional_download, splits_from_files
-from .data import ClassificationDataset
+from .data import ClassificationDataset, pair_ids_batch
 from .document_classification import Splits, build_task, make_loaders, predict_texts, save_model
 from .models import load_tokenizer
 from .settings import CourseSettings, SettingsError
@@ -160,8 +160,7 @@ def encode_pair_chunk(tokenizer: Any, rows: Sequence[LabeledPair], max_length: i
     """Token ids and token type ids of (premise, hypothesis) pairs, those over max_length cut from the longer side,
     and how many were cut."""
     premises, hypotheses = [r.premise for r in rows], [r.hypothesis for r in rows]
-    encoded = tokenizer(premises, hypotheses, truncation=False, return_attention_mask=False)
-    ids, types = encoded["input_ids"], encoded["token_type_ids"]
+    ids, types = pair_ids_batch(tokenizer, premises, hypotheses)
     long = [i for i, row in enumerate(ids) if len(row) > max_length]
     if long:
         cut = tokenizer([premises[i] for i in long], [hypotheses[i] for i in long], truncation="longest_first",

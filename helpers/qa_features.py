@@ -11,7 +11,7 @@ from torch.utils.data import Dataset
 from .korquad import QaExample
 from .token_rows import RowsBuilder, TokenRows, progress_chunks
 
-QA_CHUNK = 1_000  # questions per tokenizer call: a few hundred thousand tokens of windows
+QA_CHUNK = 200  # questions per tokenizer call: about 100,000 tokens of windows with their offsets
 
 
 @dataclass
@@ -135,9 +135,9 @@ class QaFeatureDataset(Dataset):
                 "start_positions": f.start_positions[index], "end_positions": f.end_positions[index],
                 "feature_index": index}
 
-    def lengths(self) -> np.ndarray:
+    def lengths(self) -> list[int]:
         """Number of tokens of each window."""
-        return self.features.input_ids.lengths()
+        return self.features.input_ids.lengths().tolist()
 
 
 def span_text(example: QaExample, offsets: Sequence[tuple[int, int]], start: int, end: int) -> str:

@@ -23,7 +23,10 @@ from tqdm.auto import tqdm
 
 T = TypeVar("T")
 R = TypeVar("R")
-CHUNK_ROWS = 20_000  # short rows (reviews, sentence pairs, NER sentences) tokenised per call
+# Short rows (reviews, sentence pairs, NER sentences) tokenised per call. Measured on 200,000 NSMC reviews:
+# 20,000-row chunks left 67 MiB of freed-but-held allocator memory behind, 2,000-row chunks 40 MiB (most of it the
+# tokenizer's own), for the same CPU time.
+CHUNK_ROWS = 2_000
 PROGRESS_DELAY = 3.0  # seconds before a progress bar shows up (small builds stay quiet)
 GROWTH = 1.25  # a buffer that runs out grows by this factor (in place, see GrowingArray)
 

@@ -1,6 +1,7 @@
 """Compact token rows: the same batches as the old list-based datasets for every task, a few bytes per token,
 chunked builds with a progress bar, and a memory-mapped feature cache that is never read half-written."""
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ from helpers.ner_corpora import KMOU_TYPES, read_ner_files
 from helpers.pair_classification import encode_pairs, read_kornli
 from helpers.qa_features import QaFeatureDataset, build_qa_features
 from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
-from helpers.token_rows import GrowingArray, RowsBuilder, TokenRows, progress_chunks
+from helpers.token_rows import GrowingArray, RowsBuilder, TokenRows, chunked, prefetched, progress_chunks
 
 NSMC_FILE = EMBEDDED_SAMPLE_ROOT / "nsmc" / "ratings_train.txt"
 
@@ -57,7 +58,7 @@ def batches(dataset, pad_token_id, shuffled=False):
 
 def assert_same_batches(new, old, pad_token_id):
     assert len(new) == len(old) > 0
-    assert list(map(int, new.lengths())) == old.lengths()
+    assert new.lengths() == old.lengths() and all(type(n) is int for n in new.lengths())
     for shuffled in (False, True):
         got, expected = batches(new, pad_token_id, shuffled), batches(old, pad_token_id, shuffled)
         assert len(got) == len(expected)
@@ -112,7 +113,7 @@ def test_kmou_tagged_sentences_give_the_same_batches(chunking, scheme):
     old = tagged_dataset(tok, sentences, label2id, 32, scheme)
     assert_same_batches(new, old, tok.pad_token_id)
     assert_compact(new.input_ids) and assert_compact(new.labels)
-    assert (new.labels.flat == -100).any() and new.labels.lengths().tolist() == new.lengths().tolist()
+    assert (new.labels.flat == -100).any() and new.labels.lengths().tolist() == new.lengths()
 
 
 @pytest.mark.parametrize("keep_offsets", [True, False])
@@ -180,6 +181,28 @@ def test_growing_array_grows_in_place_and_trims():
         array.append(np.full(k, k, np.int32))
     values = array.finish()
     assert values.tolist() == [k for k in range(50) for _ in range(k)] and values.shape == (1225,)
+
+
+def test_prefetched_keeps_the_order_runs_one_chunk_ahead_and_passes_errors_on():
+    started = []
+
+    def work(chunk):
+        started.append(chunk[0])
+        if chunk[0] == 6:
+            raise ValueError("bad chunk")
+        return sum(chunk)
+
+    results = prefetched(work, chunked(list(range(6)), 2))
+    assert next(results) == ([0, 1], 1)
+    for _ in range(500):  # the second chunk is worked on in the background before it is asked for
+        if len(started) == 2:
+            break
+        time.sleep(0.01)
+    assert started == [0, 2]
+    assert list(results) == [([2, 3], 5), ([4, 5], 9)]
+    assert list(prefetched(work, chunked([], 2))) == []
+    with pytest.raises(ValueError, match="bad chunk"):
+        list(prefetched(work, chunked(list(range(10)), 2)))
 
 
 def test_a_slow_build_shows_a_progress_bar_and_the_rate(monkeypatch, capsys):
