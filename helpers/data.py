@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Iterable, Iterator, Sequence
 
+import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset
 
 from .corpora import LabeledText
 from .sampling import LengthGroupedSampler, ShuffledBatchSampler, cut_into_batches
+from .token_rows import CHUNK_ROWS, RowsBuilder, TokenRows, chunked, prefetched, progress
 
 
 @dataclass
 class EncodedTexts:
     """Token ids of many texts (no padding) and how many were cut at max_length."""
 
-    input_ids: list[list[int]]
+    input_ids: TokenRows
     truncated: int
 
     def lengths(self) -> list[int]:
         """Number of tokens of each row, special tokens included."""
-        return [len(ids) for ids in self.input_ids]
+        return self.input_ids.lengths().tolist()
 
 
 def token_ids_batch(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
@@ -35,27 +38,65 @@ def token_ids_batch(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
                      return_token_type_ids=False)["input_ids"]
 
 
+def pair_ids_batch(tokenizer: Any, firsts: Sequence[str], seconds: Sequence[str]) -> tuple[list, list]:
+    """Token ids and token type ids of text pairs with special tokens, untruncated, in one batched call."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is not None and backend.truncation is None and backend.padding is None:
+        # The Rust tokenizer directly (as in token_ids_batch): same ids as tokenizer(firsts, seconds).
+        encode_batch = getattr(backend, "encode_batch_fast", backend.encode_batch)
+        encodings = encode_batch(list(zip(firsts, seconds)), add_special_tokens=True)
+        return [e.ids for e in encodings], [e.type_ids for e in encodings]
+    encoded = tokenizer(list(firsts), list(seconds), truncation=False, return_attention_mask=False)
+    return encoded["input_ids"], encoded["token_type_ids"]
+
+
+def truncate_ids(tokenizer: Any, rows: list[list[int]], max_length: int) -> int:
+    """Cut rows longer than max_length in place (keeping the closing [SEP]) and say how many were cut."""
+    sep = [tokenizer.sep_token_id] if tokenizer.sep_token_id is not None else []
+    keep, cut = max_length - len(sep), 0
+    for i, ids in enumerate(rows):
+        if len(ids) > max_length:
+            rows[i], cut = ids[:keep] + sep, cut + 1
+    return cut
+
+
 def encode_texts(tokenizer: Any, texts: Sequence[str], max_length: int, name: str = "texts") -> EncodedTexts:
-    """Tokenise all texts in one batched fast-tokenizer call, truncating at max_length and saying how many."""
-    full = token_ids_batch(tokenizer, texts)
-    truncated = sum(len(ids) > max_length for ids in full)
+    """Tokenise texts in chunks of CHUNK_ROWS (batched fast-tokenizer calls, a progress bar on long runs) into
+    compact rows, truncating at max_length and saying how many."""
+    builder, truncated = RowsBuilder(np.int32, len(texts)), 0
+    with progress(len(texts), name) as bar:
+        for chunk, ids in prefetched(partial(token_ids_batch, tokenizer), chunked(texts, CHUNK_ROWS)):
+            truncated += truncate_ids(tokenizer, ids, max_length)
+            builder.extend(ids)
+            bar.update(len(chunk))
     if truncated:
-        sep = [tokenizer.sep_token_id] if tokenizer.sep_token_id is not None else []
-        keep = max_length - len(sep)
-        full = [ids if len(ids) <= max_length else ids[:keep] + sep for ids in full]
-        print(f"{name}: {truncated:,} of {len(full):,} rows longer than max_seq_length={max_length} "
+        print(f"{name}: {truncated:,} of {len(texts):,} rows longer than max_seq_length={max_length} "
               f"tokens were truncated")
-    return EncodedTexts(full, truncated)
+    return EncodedTexts(builder.finish(), truncated)
+
+
+def as_token_rows(rows: TokenRows | Sequence[Sequence[int]], dtype: Any = np.int32) -> TokenRows:
+    """TokenRows as they are; rows given as Python lists are packed (so every dataset stays compact)."""
+    return rows if isinstance(rows, TokenRows) else TokenRows.from_rows(rows, dtype)
+
+
+def per_token(labels: Sequence[Any]) -> bool:
+    """Whether labels hold one value per token (NER, language modelling) rather than one per row."""
+    return isinstance(labels, TokenRows) or (len(labels) > 0 and isinstance(labels[0], (list, tuple, np.ndarray)))
 
 
 class ClassificationDataset(Dataset):
-    """Unpadded token ids with one label per row; rows become tensors only in the collate function."""
+    """Unpadded token ids (compact TokenRows) with a label per row or per token; rows become tensors only in
+    the collate function."""
 
-    def __init__(self, input_ids: list[list[int]], labels: Sequence[int],
-                 token_type_ids: list[list[int]] | None = None) -> None:
+    def __init__(self, input_ids: TokenRows | Sequence[Sequence[int]], labels: Sequence[Any],
+                 token_type_ids: TokenRows | Sequence[Sequence[int]] | None = None) -> None:
         if len(input_ids) != len(labels):
             raise ValueError(f"{len(input_ids)} encoded rows but {len(labels)} labels")
-        self.input_ids, self.labels, self.token_type_ids = input_ids, list(labels), token_type_ids
+        self.input_ids = as_token_rows(input_ids)
+        # Language modelling passes the ids themselves as labels: the same TokenRows, not a copy.
+        self.labels = as_token_rows(labels) if per_token(labels) else list(labels)
+        self.token_type_ids = None if token_type_ids is None else as_token_rows(token_type_ids, np.int8)
 
     def __len__(self) -> int:
         return len(self.input_ids)
@@ -67,8 +108,8 @@ class ClassificationDataset(Dataset):
         return row
 
     def lengths(self) -> list[int]:
-        """Number of tokens of each row."""
-        return [len(ids) for ids in self.input_ids]
+        """Number of tokens of each row (a list of Python ints, as before: JSON- and statistics-friendly)."""
+        return self.input_ids.lengths().tolist()
 
 
 def build_classification_dataset(tokenizer: Any, rows: Sequence[LabeledText], max_length: int,

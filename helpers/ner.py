@@ -9,6 +9,7 @@ import html
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import torch
 
 from .corpus_files import splits_from_files
@@ -17,10 +18,11 @@ from .document_classification import Splits, make_loaders, save_model
 from .devices import to_inference_device
 from .models import in_evaluation_mode, load_pretrained, load_tokenizer
 from .ner_alignment import (SCHEME_SETTING, add_continuation, decode_entities, label_scheme, model_scheme,
-                            token_tags, tokenize_with_offsets, unlabelled)
+                            say_truncated, token_tags, tokenize_chunk_with_offsets, unlabelled)
 from .ner_corpora import KLUE_TYPES, KMOU_TYPES, EntitySpan, TaggedSentence, read_ner_files
 from .ner_task import IGNORED, TokenClassificationTask, tag_sequences
 from .settings import CourseSettings, SettingsError
+from .token_rows import CHUNK_ROWS, RowsBuilder, progress_chunks
 from .training import fit_and_evaluate, metrics_csv
 
 NER_CORPORA = {"kmou-ner": KMOU_TYPES, "klue-ner": KLUE_TYPES}
@@ -33,10 +35,10 @@ def bio_labels(types: Sequence[str]) -> tuple[str, ...]:
     return ("O",) + tuple(f"{prefix}-{t}" for t in types for prefix in "BI")
 
 
-def encode_tagged(tokenizer: Any, sentences: Sequence[TaggedSentence], label2id: dict[str, int],
-                  max_length: int, name: str = "sentences", scheme: str = "first") -> ClassificationDataset:
-    """Token ids plus one label per token (IGNORED where the scheme puts no label), tokenised once."""
-    encoded = tokenize_with_offsets(tokenizer, [s.text for s in sentences], max_length, name)
+def tag_chunk(sentences: Sequence[TaggedSentence], encoded: Any, label2id: dict[str, int],
+              scheme: str) -> tuple[list[list[int]], int]:
+    """One label id per token of each tokenised sentence (IGNORED where the scheme puts none), and how many
+    entities were cut off by truncation."""
     labels, lost = [], 0
     for sentence, offsets, special, continuation in zip(sentences, encoded["offset_mapping"],
                                                          encoded["special_tokens_mask"], encoded["continuation"]):
@@ -44,9 +46,25 @@ def encode_tagged(tokenizer: Any, sentences: Sequence[TaggedSentence], label2id:
         labels.append([IGNORED if t is None else label2id[t] for t in tags])
         covered = max(end for _, end in offsets)  # less than the text's length only in a truncated row
         lost += sum(span.end > covered for span in sentence.entities)
+    return labels, lost
+
+
+def encode_tagged(tokenizer: Any, sentences: Sequence[TaggedSentence], label2id: dict[str, int],
+                  max_length: int, name: str = "sentences", scheme: str = "first") -> ClassificationDataset:
+    """Token ids plus one label per token (IGNORED where the scheme puts no label), tokenised once in chunks
+    into compact rows."""
+    ids, labels = RowsBuilder(np.int32, len(sentences)), RowsBuilder(np.int16, len(sentences))
+    cut = lost = 0
+    for chunk in progress_chunks(sentences, CHUNK_ROWS, name, "sentences"):
+        encoded, chunk_cut = tokenize_chunk_with_offsets(tokenizer, [s.text for s in chunk], max_length)
+        chunk_labels, chunk_lost = tag_chunk(chunk, encoded, label2id, scheme)
+        ids.extend(encoded["input_ids"])
+        labels.extend(chunk_labels)
+        cut, lost = cut + chunk_cut, lost + chunk_lost
+    say_truncated(name, cut, len(sentences), max_length)
     if lost:
         print(f"{name}: {lost:,} entities lie beyond max_seq_length and are not trained on")
-    return ClassificationDataset(encoded["input_ids"], labels)
+    return ClassificationDataset(ids.finish(), labels.finish())
 
 
 def load_token_classifier(settings: CourseSettings, labels: Sequence[str]) -> Any:

@@ -50,8 +50,9 @@ def add_continuation(encoded: Any) -> Any:
     return encoded
 
 
-def tokenize_with_offsets(tokenizer: Any, texts: Sequence[str], max_length: int, name: str = "sentences") -> Any:
-    """Tokenise texts with character offsets and continuation flags; rows over max_length are cut (said)."""
+def tokenize_chunk_with_offsets(tokenizer: Any, texts: Sequence[str], max_length: int) -> tuple[Any, int]:
+    """Tokenise texts with character offsets and continuation flags, cutting rows over max_length; also how many
+    were cut."""
     options = dict(return_offsets_mapping=True, return_special_tokens_mask=True, return_attention_mask=False,
                    return_token_type_ids=False)
     encoded = add_continuation(tokenizer(list(texts), truncation=False, **options))
@@ -62,8 +63,20 @@ def tokenize_with_offsets(tokenizer: Any, texts: Sequence[str], max_length: int,
         for key in encoded:
             for i, row in zip(long, cut[key]):
                 encoded[key][i] = row
-        print(f"{name}: {len(long):,} of {len(texts):,} sentences longer than max_seq_length={max_length} "
+    return encoded, len(long)
+
+
+def say_truncated(name: str, cut: int, total: int, max_length: int) -> None:
+    """Print how many sentences were cut at max_length (nothing when none were)."""
+    if cut:
+        print(f"{name}: {cut:,} of {total:,} sentences longer than max_seq_length={max_length} "
               "tokens were truncated")
+
+
+def tokenize_with_offsets(tokenizer: Any, texts: Sequence[str], max_length: int, name: str = "sentences") -> Any:
+    """Tokenise texts with character offsets and continuation flags; rows over max_length are cut (said)."""
+    encoded, cut = tokenize_chunk_with_offsets(tokenizer, texts, max_length)
+    say_truncated(name, cut, len(texts), max_length)
     return encoded
 
 

@@ -9,12 +9,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+import numpy as np
+
 from .corpora import CorpusFormatError, ProblemLog, ensure_corpus_files, parse_label, read_text_lines, require_rows
 from .corpus_files import fetch_raw_corpus, optional_download, splits_from_files
-from .data import ClassificationDataset
+from .data import ClassificationDataset, pair_ids_batch
 from .document_classification import Splits, build_task, make_loaders, predict_texts, save_model
 from .models import load_tokenizer
 from .settings import CourseSettings, SettingsError
+from .token_rows import CHUNK_ROWS, RowsBuilder, chunked, prefetched, progress
 from .training import fit_and_evaluate, metrics_csv
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")  # fixed order: label id = position (KLUE's order)
@@ -172,21 +175,36 @@ def premise(row: LabeledPair) -> str:
     return row.premise
 
 
-def encode_pairs(tokenizer: Any, rows: Sequence[LabeledPair], max_length: int,
-                 name: str = "pairs") -> ClassificationDataset:
-    """Tokenise (premise, hypothesis) as one segment pair; pairs over max_length are cut from the longer side."""
+def encode_pair_chunk(tokenizer: Any, rows: Sequence[LabeledPair], max_length: int) -> tuple[list, list, int]:
+    """Token ids and token type ids of (premise, hypothesis) pairs, those over max_length cut from the longer side,
+    and how many were cut."""
     premises, hypotheses = [r.premise for r in rows], [r.hypothesis for r in rows]
-    encoded = tokenizer(premises, hypotheses, truncation=False, return_attention_mask=False)
-    ids, types = encoded["input_ids"], encoded["token_type_ids"]
+    ids, types = pair_ids_batch(tokenizer, premises, hypotheses)
     long = [i for i, row in enumerate(ids) if len(row) > max_length]
     if long:
         cut = tokenizer([premises[i] for i in long], [hypotheses[i] for i in long], truncation="longest_first",
                         max_length=max_length, return_attention_mask=False)
         for i, row_ids, row_types in zip(long, cut["input_ids"], cut["token_type_ids"]):
             ids[i], types[i] = row_ids, row_types
-        print(f"{name}: {len(long):,} of {len(rows):,} pairs longer than max_seq_length={max_length} tokens "
+    return ids, types, len(long)
+
+
+def encode_pairs(tokenizer: Any, rows: Sequence[LabeledPair], max_length: int,
+                 name: str = "pairs") -> ClassificationDataset:
+    """Tokenise (premise, hypothesis) as one segment pair, in chunks into compact rows; pairs over max_length are
+    cut from the longer side."""
+    ids, types, cut = RowsBuilder(np.int32, len(rows)), RowsBuilder(np.int8, len(rows)), 0
+    encode = partial(encode_pair_chunk, tokenizer, max_length=max_length)
+    with progress(len(rows), name, "pairs") as bar:
+        for chunk, (chunk_ids, chunk_types, chunk_cut) in prefetched(encode, chunked(rows, CHUNK_ROWS)):
+            ids.extend(chunk_ids)
+            types.extend(chunk_types)
+            cut += chunk_cut
+            bar.update(len(chunk))
+    if cut:
+        print(f"{name}: {cut:,} of {len(rows):,} pairs longer than max_seq_length={max_length} tokens "
               "were truncated (longest side first)")
-    return ClassificationDataset(ids, [r.label for r in rows], token_type_ids=types)
+    return ClassificationDataset(ids.finish(), [r.label for r in rows], token_type_ids=types.finish())
 
 
 def predict_pairs(model: Any, tokenizer: Any, pairs: Sequence[tuple[str, str]], max_length: int = 128,

@@ -9,15 +9,18 @@ import numpy as np
 from torch.utils.data import Dataset
 
 from .korquad import QaExample
+from .token_rows import RowsBuilder, TokenRows, progress_chunks
+
+QA_CHUNK = 200  # questions per tokenizer call: about 100,000 tokens of windows with their offsets
 
 
 @dataclass
 class QaFeatures:
     """Windows of (question, context part): token ids, where the context is, and the answer tokens (0 = [CLS])."""
 
-    input_ids: list[list[int]]
-    token_type_ids: list[list[int]]
-    offsets: list[np.ndarray]  # (tokens, 2) character span of each token in the context; empty if not kept
+    input_ids: TokenRows
+    token_type_ids: TokenRows
+    offsets: TokenRows  # rows of (tokens, 2): character span of each token in the context; empty if not kept
     context_spans: list[tuple[int, int]]  # first and last token index of the context in each window
     example_index: list[int]  # which example each window comes from
     start_positions: list[int]
@@ -51,38 +54,69 @@ def check_window_room(tokenizer: Any, questions: Sequence[str], max_length: int,
                          f"{max_length}: raise max_seq_length or lower doc_stride")
 
 
+class QaFeatureBuilder:
+    """Windows of chunk after chunk of examples, gathered into compact rows (the per-window numbers as lists)."""
+
+    def __init__(self, expected_rows: int, keep_offsets: bool) -> None:
+        self.ids, self.types = RowsBuilder(np.int32, expected_rows), RowsBuilder(np.int8, expected_rows)
+        self.offsets, self.keep_offsets = RowsBuilder(np.int32, expected_rows, width=2), keep_offsets
+        self.spans, self.example_index, self.starts, self.ends = [], [], [], []
+        self.fits, self.exact = set(), set()
+
+    def add_chunk(self, tokenizer: Any, examples: Sequence[QaExample], first_index: int, max_length: int,
+                  stride: int) -> None:
+        """Tokenise question + context of `examples` (numbered from first_index) into windows with answer tokens."""
+        enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
+                        max_length=max_length, stride=stride, return_overflowing_tokens=True,
+                        return_offsets_mapping=True, return_attention_mask=False)
+        offsets_rows = []
+        for i, local_index in enumerate(enc["overflow_to_sample_mapping"]):
+            context = [t for t, s in enumerate(enc.sequence_ids(i)) if s == 1]
+            first, last = context[0], context[-1]
+            offsets = np.asarray(enc["offset_mapping"][i], dtype=np.int32)
+            example, example_index = examples[local_index], first_index + local_index
+            answer = example.answers[0] if example.answers else None  # no answer when predicting
+            start, end = answer_tokens(offsets, first, last, answer.start, answer.end) if answer else (0, 0)
+            if start:
+                self.fits.add(example_index)
+                if span_text(example, offsets, start, end) == answer.text.strip():
+                    self.exact.add(example_index)
+            offsets_rows.append(offsets if self.keep_offsets else offsets[:0])
+            self.spans.append((first, last))
+            self.example_index.append(example_index)
+            self.starts.append(start)
+            self.ends.append(end)
+        self.ids.extend(enc["input_ids"])
+        self.types.extend(enc["token_type_ids"])
+        self.offsets.extend(offsets_rows)
+
+    def finish(self) -> QaFeatures:
+        """All windows gathered so far as QaFeatures."""
+        features = QaFeatures(self.ids.finish(), self.types.finish(), self.offsets.finish(), self.spans,
+                              self.example_index, self.starts, self.ends)
+        features.answers_in_a_window, features.answers_exact = len(self.fits), len(self.exact)
+        return features
+
+
 def build_qa_features(tokenizer: Any, examples: Sequence[QaExample], max_length: int, stride: int,
                       name: str = "examples", keep_offsets: bool = True, verbose: bool = True) -> QaFeatures:
-    """Tokenise question + context into overlapping windows (context truncated only) with answer token labels."""
-    check_window_room(tokenizer, [e.question for e in examples], max_length, stride)
-    enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
-                    max_length=max_length, stride=stride, return_overflowing_tokens=True,
-                    return_offsets_mapping=True, return_attention_mask=False)
-    features = QaFeatures([], [], [], [], [], [], [])
-    fits, exact = set(), set()
-    for i, example_index in enumerate(enc["overflow_to_sample_mapping"]):
-        context = [t for t, s in enumerate(enc.sequence_ids(i)) if s == 1]
-        first, last = context[0], context[-1]
-        offsets = np.asarray(enc["offset_mapping"][i], dtype=np.int32)
-        example = examples[example_index]
-        answer = example.answers[0] if example.answers else None  # no answer when predicting
-        start, end = answer_tokens(offsets, first, last, answer.start, answer.end) if answer else (0, 0)
-        if start:
-            fits.add(example_index)
-            if span_text(example, offsets, start, end) == answer.text.strip():
-                exact.add(example_index)
-        features.input_ids.append(enc["input_ids"][i])
-        features.token_type_ids.append(enc["token_type_ids"][i])
-        features.offsets.append(offsets if keep_offsets else np.empty((0, 2), np.int32))
-        features.context_spans.append((first, last))
-        features.example_index.append(example_index)
-        features.start_positions.append(start)
-        features.end_positions.append(end)
-    features.answers_in_a_window, features.answers_exact = len(fits), len(exact)
+    """Tokenise question + context into overlapping windows (context truncated only) with answer token labels,
+    QA_CHUNK examples per tokenizer call, into compact rows."""
+    builder = QaFeatureBuilder(len(examples), keep_offsets)
+    for start in range(0, len(examples), QA_CHUNK):  # every question is checked before any window is built
+        check_window_room(tokenizer, [e.question for e in examples[start : start + QA_CHUNK]], max_length, stride)
+    chunks = progress_chunks(examples, QA_CHUNK, name, "questions") if verbose else \
+        (examples[i : i + QA_CHUNK] for i in range(0, len(examples), QA_CHUNK))
+    done = 0
+    for chunk in chunks:
+        builder.add_chunk(tokenizer, chunk, done, max_length, stride)
+        done += len(chunk)
+    features = builder.finish()
+    exact, fits = features.answers_exact, features.answers_in_a_window
     if verbose:
         print(f"{name}: {len(examples):,} questions -> {len(features):,} windows of at most {max_length} tokens "
-              f"(stride {stride}); the answer tokens give back the exact answer text for {len(exact):,} "
-              f"({100 * len(exact) / max(1, len(examples)):.1f}%), the answer lies inside a window for {len(fits):,}")
+              f"(stride {stride}); the answer tokens give back the exact answer text for {exact:,} "
+              f"({100 * exact / max(1, len(examples)):.1f}%), the answer lies inside a window for {fits:,}")
     return features
 
 
@@ -103,7 +137,7 @@ class QaFeatureDataset(Dataset):
 
     def lengths(self) -> list[int]:
         """Number of tokens of each window."""
-        return [len(ids) for ids in self.features.input_ids]
+        return self.features.input_ids.lengths().tolist()
 
 
 def span_text(example: QaExample, offsets: Sequence[tuple[int, int]], start: int, end: int) -> str:
