@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -134,7 +135,16 @@ def generate_text(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int =
                   num_return_sequences: int = 1, **options: Any) -> list[str]:
     """Continue `prompt` with the given decoding options (see DECODING_STRATEGIES) and return the texts."""
     out = generate_ids(model, tokenizer, prompt, max_new_tokens, seed, num_return_sequences, **options)
-    return [tokenizer.decode(row, skip_special_tokens=True).strip() for row in out]
+    return [readable_text(tokenizer.decode(row, skip_special_tokens=True)).strip() for row in out]
+
+
+def readable_text(text: str) -> str:
+    """Decoded text without U+FFFD (bytes that never completed a character) and control characters (tab, newline kept).
+
+    A whole sequence is decoded at once, so the bytes of one character split over several byte-level tokens come
+    together first; what is left over cannot become a character and is dropped.
+    """
+    return "".join(c for c in text if c != "\ufffd" and (c in "\t\n" or unicodedata.category(c) not in ("Cc", "Cs")))
 
 
 def show_generations(model: Any, tokenizer: Any, prompts: Sequence[str], strategy: str, seed: int = 7,
