@@ -50,7 +50,7 @@ def ensure_corpus_files(corpus: str, root_dir: str | Path, files: Sequence[str])
     paths = [folder / name for name in files]
     missing = [p for p in paths if not p.is_file()]
     if missing:
-        print(f"{', '.join(str(p) for p in missing)} missing: downloading {corpus!r} with Korpora ...")
+        print(f"{', '.join(str(p) for p in missing)} 파일이 없어 Korpora로 {corpus!r}를 내려받습니다 ...")
         try:
             from Korpora import Korpora
 
@@ -111,7 +111,7 @@ class NsmcReader:
             empty += document.strip() == ""
         if verbose:
             note = f" ({empty} with an empty review, kept)" if empty else ""
-            print(f"read {len(rows):,} rows from {path}{note}")
+            print(f"{path}에서 {len(rows):,}행을 읽었습니다{note} (read {len(rows):,} rows)")
         return rows
 
     def read_splits(self, root_dir: str | Path, verbose: bool = True) -> dict[str, list[LabeledText]]:
@@ -135,5 +135,5 @@ def take_rows(rows: Sequence[T], limit: int | None, name: str, seed: int) -> lis
     if limit is None or limit >= len(rows):
         return list(rows)
     chosen = sorted(random.Random(seed).sample(range(len(rows)), limit))
-    print(f"{name}: using {limit:,} of {len(rows):,} rows (limit setting)")
+    print(f"{name}: {len(rows):,}행 중 {limit:,}행만 씁니다 (limit 설정; using {limit:,} of {len(rows):,} rows)")
     return [rows[i] for i in chosen]

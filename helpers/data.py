@@ -43,8 +43,8 @@ def encode_texts(tokenizer: Any, texts: Sequence[str], max_length: int, name: st
         sep = [tokenizer.sep_token_id] if tokenizer.sep_token_id is not None else []
         keep = max_length - len(sep)
         full = [ids if len(ids) <= max_length else ids[:keep] + sep for ids in full]
-        print(f"{name}: {truncated:,} of {len(full):,} rows longer than max_seq_length={max_length} "
-              f"tokens were truncated")
+        print(f"{name}: max_seq_length={max_length} 토큰보다 긴 행을 잘랐습니다 "
+              f"({truncated:,} of {len(full):,} rows longer than max_seq_length={max_length})")
     return EncodedTexts(full, truncated)
 
 

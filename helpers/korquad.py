@@ -88,7 +88,8 @@ def read_korquad(path: str | Path, verbose: bool = True) -> list[QaExample]:
                 answers = tuple(parse_answer(r, context, qid, path) for r in raw)
                 examples.append(QaExample(qid, question, context, answers, str(title), a))
     if verbose:
-        print(f"read {len(examples):,} questions ({paragraphs:,} paragraphs, {len(articles):,} articles) from {path}")
+        print(f"{path}에서 질문 {len(examples):,}개를 읽었습니다 "
+              f"(read {len(examples):,} questions ({paragraphs:,} paragraphs, {len(articles):,} articles))")
     return examples
 
 

@@ -62,8 +62,7 @@ def tokenize_with_offsets(tokenizer: Any, texts: Sequence[str], max_length: int,
         for key in encoded:
             for i, row in zip(long, cut[key]):
                 encoded[key][i] = row
-        print(f"{name}: {len(long):,} of {len(texts):,} sentences longer than max_seq_length={max_length} "
-              "tokens were truncated")
+        print(f"{name}: 문장 {len(texts):,}개 중 max_seq_length={max_length} 토큰보다 긴 {len(long):,}개를 잘랐습니다")
     return encoded
 
 
