@@ -63,17 +63,22 @@ def api(base: str, token: str, path: str) -> object:
         return json.load(response)
 
 
-def kernels_idle(base: str, token: str) -> bool:
-    """True when at least one kernel runs and every kernel is idle."""
-    kernels = api(base, token, "kernels")
-    return bool(kernels) and all(k["execution_state"] == "idle" for k in kernels)
+def kernel_idle(base: str, token: str, name: str) -> bool:
+    """True when the notebook `name` has a kernel and that kernel is idle."""
+    return any(s["path"] == name and s["kernel"]["execution_state"] == "idle" for s in api(base, token, "sessions"))
+
+
+def accept_kernel_dialog(driver) -> None:
+    """Choose the proposed kernel if JupyterLab asks which kernel to start."""
+    for button in driver.find_elements("css selector", ".jp-Dialog .jp-mod-accept"):
+        button.click()
 
 
 def run_all(driver, base: str, token: str, name: str, timeout: float) -> None:
     """Open a notebook, wait for its kernel, choose Run -> Run All Cells and wait until every cell has run."""
     driver.get(f"{base}/lab/tree/{name}?token={token}")
     wait_for(lambda: driver.find_elements("css selector", ".jp-NotebookPanel .jp-Cell"), 90, f"{name} to open")
-    wait_for(lambda: kernels_idle(base, token), 90, f"the kernel of {name} to start")
+    wait_for(lambda: accept_kernel_dialog(driver) or kernel_idle(base, token, name), 90, f"the kernel of {name} to start")
     menu_command(driver, "Run", ("Run All Cells",))
 
     panel = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt"
@@ -82,7 +87,7 @@ def run_all(driver, base: str, token: str, name: str, timeout: float) -> None:
     def finished() -> bool:
         prompts = [p.get_attribute("textContent") for p in driver.find_elements("css selector", panel)]
         waiting[:] = [p for p in prompts if not p.strip("[]: ").isdigit()]
-        return bool(prompts) and not waiting and kernels_idle(base, token)
+        return bool(prompts) and not waiting and kernel_idle(base, token, name)
 
     try:
         wait_for(finished, timeout, f"Run All of {name} to finish")
@@ -181,7 +186,10 @@ def main() -> int:
             run_all(driver, base, token, name, args.timeout)
             print(f"{name}: Run All finished in {time.monotonic() - started:.0f} s")
             problems += output_problems(base, token, name) + widget_problems(driver, name)
-            driver.save_screenshot(str(args.out / f"{name[:2]}-run-all.png"))
+            driver.save_screenshot(str(args.out / f"{name[:2]}-run-all-end.png"))
+            first = driver.find_element("css selector", ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
+            driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", first)
+            driver.save_screenshot(str(args.out / f"{name[:2]}-colab-cell-skipped.png"))
         problems += try_demo(driver, args.out) + widget_problems(driver, "demo")
     except Exception as err:  # report what was reached, with a screenshot of where it stopped
         problems.append(f"stopped: {type(err).__name__}: {err}")

@@ -26,7 +26,7 @@ INSTALL_NOTE = (
 )
 # Where a notebook or the README names the course repository: a Colab badge link or the pip install URL.
 ADDRESS = re.compile(r"(?:colab\.research\.google\.com/github/|git\+https://github\.com/)"
-                     r"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(?=/blob/|\.git\b|[\"')\s]|$)")
+                     r"([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(?=/blob/|\.git\b|[\\\"')\s]|$)")
 HEADER = re.compile(r"^# %%(?: \[(markdown)\])?(?: tags=(\[.*\]))?\s*$")
 
 
@@ -116,7 +116,7 @@ def build(source: Path, target: Path) -> None:
 def retarget(text: str, repo: str) -> str:
     """`text` with every course address (Colab badges, pip URLs and GitHub links to it) pointing at `repo`."""
     for old in {m.group(1) for m in ADDRESS.finditer(text)} - {repo}:
-        text = re.sub(rf"(?:(?<=github\.com/)|(?<=/github/)){re.escape(old)}(?=[/\"')\s]|\.git\b|$)", repo, text)
+        text = re.sub(rf"(?:(?<=github\.com/)|(?<=/github/)){re.escape(old)}(?=[/\\\"')\s]|\.git\b|$)", repo, text)
     return text
 
 
