@@ -39,6 +39,7 @@ $(VENV)/.lab-installed: $(VENV)/.installed requirements-lab.txt
 	touch $@
 
 lab: $(VENV)/.lab-installed  ## JupyterLab on notebooks/ (smoke mode unless NLPBOOK_SMOKE=0)
-	cd notebooks && NLPBOOK_SMOKE=$(NLPBOOK_SMOKE) TOKENIZERS_PARALLELISM=false ../$(VENV)/bin/jupyter lab $(LAB_ARGS)
+	cd notebooks && NLPBOOK_SMOKE=$(NLPBOOK_SMOKE) TOKENIZERS_PARALLELISM=false ../$(VENV)/bin/jupyter lab \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 .PHONY: install train test bench lab

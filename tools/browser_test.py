@@ -119,9 +119,9 @@ def widget_problems(driver, name: str) -> list[str]:
             problems.append(f"{name}: a widget shows {marker!r}")
     if driver.find_elements("css selector", ".jupyter-widgets-error-widget, .jp-mod-error-widget"):
         problems.append(f"{name}: an error widget is shown")
-    for entry in driver.get_log("browser"):
-        if entry["level"] == "SEVERE" and "widget" in entry["message"].lower():
-            problems.append(f"{name}: console: {entry['message'][:300]}")
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE" and "widget" in e["message"].lower()]
+    for message in dict.fromkeys(errors):
+        problems.append(f"{name}: console ({errors.count(message)}x): {message[:300]}")
     return problems
 
 
