@@ -27,6 +27,7 @@ from browser_session import chromium_driver, menu_command, wait_for
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ("05_dataloader.ipynb", "20_document_classification_inference.ipynb")
 DEMO_SENTENCE = "배우들 연기가 정말 좋았고 음악도 훌륭했어요"
+DEMO_EXAMPLE = "이 영화 정말 재밌어요 강추!"  # what the demo shows after Run All (the bad-input cell puts it back)
 LAB_SETTINGS = {  # no news or update pop-ups over the screenshots; every cell rendered, not only those in view
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false",
                                                                          "checkForUpdates": False},
@@ -134,7 +135,11 @@ def try_demo(driver, shots: Path) -> list[str]:
     button = demo.find_element("xpath", ".//button[contains(., '예측하기')]")
     result = demo.find_elements("css selector", ".widget-html")[-1]
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", demo)
+    demo.screenshot(str(shots / "20-demo-after-run-all.png"))
     problems = []
+    if box.get_attribute("value") != DEMO_EXAMPLE or "예측:" not in result.text:
+        problems.append(f"demo: after Run All it shows {box.get_attribute('value')!r} -> {result.text[:120]!r}, "
+                        f"not its example {DEMO_EXAMPLE!r} and a prediction")
     for text, expected in (("", "비어 있습니다"), (DEMO_SENTENCE, "예측:")):
         box.click()
         box.send_keys(Keys.CONTROL, "a")
@@ -201,7 +206,7 @@ def main() -> int:
         lab.terminate()
         lab.wait(30)
         shutil.copy(work / "jupyterlab.log", args.out / "jupyterlab.log")
-    print("screenshots:", *sorted(str(p) for p in args.out.glob("*.png")), sep="\n  ")
+    print("screenshots:", *sorted(str(p.resolve()) for p in args.out.glob("*.png")), sep="\n  ")
     for problem in problems:
         print("FAIL", problem)
     print("browser test:", "FAILED" if problems else "passed")
