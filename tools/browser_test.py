@@ -111,15 +111,18 @@ def output_problems(base: str, token: str, name: str) -> list[str]:
     return problems
 
 
-def widget_problems(driver, name: str) -> list[str]:
-    """Widgets that failed to render in the page, and widget errors in the browser console."""
+def widget_problems(driver, name: str, shots: Path) -> list[str]:
+    """Widgets that failed to render in the page (screenshot of the first), and widget errors in the console."""
     problems = []
     page = driver.find_element("css selector", ".jp-NotebookPanel:not(.lm-mod-hidden)").text
     for marker in ("javascript error", "Error displaying widget", "Loading widget..."):
         if marker in page:
             problems.append(f"{name}: a widget shows {marker!r}")
-    if driver.find_elements("css selector", ".jupyter-widgets-error-widget, .jp-mod-error-widget"):
-        problems.append(f"{name}: an error widget is shown")
+    broken = driver.find_elements("css selector", ".jupyter-widgets-error-widget, .jp-mod-error-widget")
+    if broken:
+        problems.append(f"{name}: {len(broken)} error widgets are shown")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", broken[-1])
+        driver.save_screenshot(str(shots / f"{name[:2]}-widget-error.png"))
     errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE" and "widget" in e["message"].lower()]
     for message in dict.fromkeys(errors):
         problems.append(f"{name}: console ({errors.count(message)}x): {message[:300]}")
@@ -190,12 +193,12 @@ def main() -> int:
             started = time.monotonic()
             run_all(driver, base, token, name, args.timeout)
             print(f"{name}: Run All finished in {time.monotonic() - started:.0f} s")
-            problems += output_problems(base, token, name) + widget_problems(driver, name)
+            problems += output_problems(base, token, name) + widget_problems(driver, name, args.out)
             driver.save_screenshot(str(args.out / f"{name[:2]}-run-all-end.png"))
             first = driver.find_element("css selector", ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell")
             driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", first)
             driver.save_screenshot(str(args.out / f"{name[:2]}-colab-cell-skipped.png"))
-        problems += try_demo(driver, args.out) + widget_problems(driver, "demo")
+        problems += try_demo(driver, args.out) + widget_problems(driver, "demo", args.out)
     except Exception as err:  # report what was reached, with a screenshot of where it stopped
         problems.append(f"stopped: {type(err).__name__}: {err}")
         if driver:
