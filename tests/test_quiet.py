@@ -19,12 +19,14 @@ def records():
 
     handler = Keep()
     loggers = [logging.getLogger(name) for name in (LIGHTNING_LOGGER, TRANSFORMERS_LOGGER)]
+    levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
     yield seen
-    for logger in loggers:
+    for logger, level in zip(loggers, levels):
         logger.removeHandler(handler)
+        logger.setLevel(level)
     quiet_library_noise()
 
 
