@@ -3,10 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
+# torch: the CPU build (about 190 MB) from PyTorch's CPU index unless `nvidia-smi` finds a GPU; then the CUDA build
+# from PyPI (about 900 MB plus 2-3 GB of nvidia-* wheels). Choose yourself with, e.g.,
+# `make install TORCH_INDEX=https://download.pytorch.org/whl/cu126` (a CUDA build) or `TORCH_INDEX=https://pypi.org/simple`.
+TORCH_VERSION ?= 2.13.0
+TORCH_INDEX ?= $(if $(shell command -v nvidia-smi 2>/dev/null),https://pypi.org/simple,https://download.pytorch.org/whl/cpu)
+
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "torch==2.13.0" || $(PY) -m pip install -q torch --index-url https://download.pytorch.org/whl/cpu
+	$(PY) -m pip install -q "torch==$(TORCH_VERSION)" --index-url $(TORCH_INDEX) \
+	  || { echo "torch: $(TORCH_INDEX) failed, trying the default package index"; $(PY) -m pip install -q "torch==$(TORCH_VERSION)"; }
 	$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
@@ -22,7 +29,20 @@ test: install  ## unit tests + every notebook under nbmake in smoke mode
 bench: install  ## speed benchmark (see benchmarks/README)
 	$(PY) benchmarks/run.py
 
-.PHONY: install train test bench
+# Local JupyterLab: `make lab` adds JupyterLab 4 and ipywidgets 8 to .venv and opens the course (notebooks/) in
+# offline smoke mode; `make lab NLPBOOK_SMOKE=0` for the real course (hub model, full corpora). LAB_ARGS go to jupyter.
+NLPBOOK_SMOKE ?= 1
+LAB_ARGS ?=
+
+$(VENV)/.lab-installed: $(VENV)/.installed requirements-lab.txt
+	$(PY) -m pip install -q -r requirements-lab.txt
+	touch $@
+
+lab: $(VENV)/.lab-installed  ## JupyterLab on notebooks/ (smoke mode unless NLPBOOK_SMOKE=0)
+	cd notebooks && NLPBOOK_SMOKE=$(NLPBOOK_SMOKE) TOKENIZERS_PARALLELISM=false ../$(VENV)/bin/jupyter lab \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+.PHONY: install train test bench lab
 
 # Lowest allowed versions: a separate venv with every direct dependency at its lower bound (uv's lowest-direct
 # resolution; indirect ones newest), torch kept at the build installed first, then the unit tests (no notebooks).

@@ -155,7 +155,7 @@ class NsmcReader:
         if verbose:
             empty = sum(row.text.strip() == "" for row in rows)
             note = f" ({empty} with an empty review, kept)" if empty else ""
-            print(f"read {len(rows):,} rows from {path}{note}")
+            print(f"{path}에서 {len(rows):,}행을 읽었습니다{note} (read {len(rows):,} rows)")
         return rows
 
     def parse_row(self, line: str, path: Path, number: int) -> LabeledText:
@@ -198,5 +198,5 @@ def take_rows(rows: Sequence[T], limit: int | None, name: str, seed: int) -> lis
     if limit is None or limit >= len(rows):
         return list(rows)
     chosen = sorted(random.Random(seed).sample(range(len(rows)), limit))
-    print(f"{name}: using {limit:,} of {len(rows):,} rows (limit setting)")
+    print(f"{name}: {len(rows):,}행 중 {limit:,}행만 씁니다 (limit 설정; using {limit:,} of {len(rows):,} rows)")
     return [rows[i] for i in chosen]

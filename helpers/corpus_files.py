@@ -22,7 +22,7 @@ def ensure_raw_files(folder: str | Path, urls: Mapping[str, str]) -> list[Path]:
     for path in paths:
         if path.is_file():
             continue
-        print(f"{path} missing: downloading {urls[path.name]} ...")
+        print(f"{path} 파일이 없어 {urls[path.name]}에서 내려받습니다 ...")
         try:
             download_file(urls[path.name], path)
         except DownloadError:  # it arrived, but short or with other bytes: an error, not a missing file
@@ -41,7 +41,7 @@ def optional_download(fetch: Callable[[], Any]) -> None:
     try:
         fetch()
     except FileNotFoundError as err:
-        print(f"{err}\n-> going on without them")
+        print(f"{err}\n-> 그 파일 없이 계속합니다 (going on without them)")
 
 
 def fetch_raw_corpus(folder: str | Path, urls: Mapping[str, str], required: str, download_missing: bool) -> None:
@@ -95,7 +95,7 @@ def splits_from_files(files: Mapping[str, Sequence[T]], settings: CourseSettings
     elif test is None:
         test = dev
         train, dev = carve(train, settings, "train", "validation", group)
-        print(f"the dev file ({len(test):,} rows) is the test set")
+        print(f"dev 파일({len(test):,}행)을 테스트 세트로 씁니다")
     return Splits(take_rows(train, settings.limit_train_rows, "train", settings.seed),
                   take_rows(dev, settings.limit_eval_rows, "validation", settings.seed),
                   take_rows(test, settings.limit_eval_rows, "test", settings.seed))

@@ -175,7 +175,7 @@ def read_custom_rows(path: str | Path, text_column: str = "text", label_column: 
     if verbose:
         counts = ", ".join(f"{n} {sum(r.label == i for r in rows):,}" for i, n in enumerate(names))
         note = f"; {blank} blank line{'s' * (blank != 1)} skipped" if blank else ""
-        print(f"read {len(rows):,} rows from {path} (labels: {counts}){note}")
+        print(f"{path}에서 {len(rows):,}행을 읽었습니다 (레이블: {counts}){note} (read {len(rows):,} rows from {path})")
     return rows, names
 
 

@@ -70,8 +70,8 @@ def encode_texts(tokenizer: Any, texts: Sequence[str], max_length: int, name: st
             builder.extend(ids)
             bar.update(len(chunk))
     if truncated:
-        print(f"{name}: {truncated:,} of {len(texts):,} rows longer than max_seq_length={max_length} "
-              f"tokens were truncated")
+        print(f"{name}: max_seq_length={max_length} 토큰보다 긴 행을 잘랐습니다 "
+              f"({truncated:,} of {len(texts):,} rows longer than max_seq_length={max_length})")
     return EncodedTexts(builder.finish(), truncated)
 
 

@@ -163,12 +163,18 @@ PAIR_BAD_INPUTS = {
 
 
 def try_inputs(demo: Demo, cases: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Put each case's values into the demo's controls, run it, and return {case: result HTML}."""
+    """Run the demo on each case's values and return {case: result HTML}; then the demo shows its example again."""
+    example = {name: control.value for name, control in demo.controls.items()}
     shown = {}
-    for name, values in cases.items():
-        for control, value in values.items():
-            demo.controls[control].value = value
-        shown[name] = demo.run()
+    try:
+        for name, values in cases.items():
+            for control, value in values.items():
+                demo.controls[control].value = value
+            shown[name] = demo.run()
+    finally:
+        for name, value in example.items():
+            demo.controls[name].value = value
+        demo.run()
     return shown
 
 

@@ -54,8 +54,8 @@ def generate_checked(model: Any, tokenizer: Any, prompt: str, max_new_tokens: in
     if kept != prompt:
         notes.append(f"프롬프트가 {total} 토큰이라 생성할 {max_new_tokens} 토큰과 함께 모델 한도 {limit} 토큰에 들어가지 "
                      f"않습니다. 프롬프트의 마지막 {len(kept)}자만 이어서 썼습니다.")
-    options = dict(do_sample=True, temperature=float(temperature), top_k=int(top_k), top_p=float(top_p),
-                   repetition_penalty=float(repetition_penalty))
+    options = dict(do_sample=True, temperature=round(float(temperature), 4), top_k=int(top_k),
+                   top_p=round(float(top_p), 4), repetition_penalty=round(float(repetition_penalty), 4))
     text = generate_text(model, tokenizer, kept, max_new_tokens, int(seed), **options)[0]
     return {"prompt": kept, "text": text, "options": options, "notes": [n for n in notes if n]}
 
@@ -67,7 +67,7 @@ def generation_html(result: dict[str, Any]) -> str:
         body = f'<span style="color:#868e96">{html.escape(prompt)}</span>{html.escape(text[len(prompt):])}'
     else:
         body = html.escape(text)
-    options = ", ".join(f"{k}={v}" for k, v in result["options"].items())
+    options = ", ".join(f"{k}={round(v, 2) if isinstance(v, float) else v}" for k, v in result["options"].items())
     return (f'<div style="font-size:115%;line-height:1.7;margin:6px 0">{body}</div>'
             f'<div style="color:#868e96;font-size:85%">{html.escape(options)}</div>' + notes_html(result["notes"]))
 
@@ -105,9 +105,24 @@ def next_token_probabilities(model: Any, tokenizer: Any, prompt: str, temperatur
     ids = [tokenizer.bos_token_id] + tokenizer(require_text(prompt, "프롬프트"), add_special_tokens=False)["input_ids"]
     logits = model(input_ids=torch.tensor([ids], device=device)).logits[0, -1].float()
     order = logits.topk(top).indices
-    tokens = [tokenizer.decode([int(i)]) for i in order]
+    tokens = [token_label(tokenizer, int(i)) for i in order]
     probabilities = {t: (logits / t).softmax(-1)[order].cpu().tolist() for t in temperatures}
     return {"tokens": tokens, "probabilities": probabilities}
+
+
+def token_label(tokenizer: Any, token_id: int) -> str:
+    """A token as text; a byte-level token that is only part of a character is shown as its bytes, never as U+FFFD."""
+    text = tokenizer.decode([token_id])
+    if "\ufffd" not in text:
+        return text
+    return "바이트 " + " ".join(f"{b:02X}" for b in token_bytes(tokenizer.convert_ids_to_tokens(token_id)))
+
+
+def token_bytes(token: str) -> bytes:
+    """The bytes a byte-level BPE token stands for (GPT-2's printable-character alphabet)."""
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    return bytes(({c: b for b, c in bytes_to_unicode().items()}).get(c, ord("?")) for c in token)
 
 
 def generation_rows(model: Any, tokenizer: Any, prompts: list[str], max_new_tokens: int = 40, seed: int = 7,

@@ -31,8 +31,8 @@ def read_nsmc_splits(settings: CourseSettings) -> Splits:
     """Read NSMC, carve validation from train (test stays the final test) and apply the row limits."""
     files = NsmcReader().read_splits(settings.corpus_root_dir)
     train, val = split_train_validation(files["train"], settings.val_fraction, settings.seed)
-    print(f"split train into {len(train):,} train and {len(val):,} validation rows "
-          f"(val_fraction={settings.val_fraction}); test keeps {len(files['test']):,} rows")
+    print(f"train을 학습 {len(train):,}행과 검증 {len(val):,}행으로 나눴습니다 "
+          f"(val_fraction={settings.val_fraction}); 테스트는 {len(files['test']):,}행 그대로입니다")
     return Splits(take_rows(train, settings.limit_train_rows, "train", settings.seed),
                   take_rows(val, settings.limit_eval_rows, "validation", settings.seed),
                   take_rows(files["test"], settings.limit_eval_rows, "test", settings.seed))
@@ -110,7 +110,7 @@ def run_document_classification(settings: CourseSettings) -> dict[str, float]:
     plot = Path(settings.output_dir) / "learning_curves.png"
     plot_learning_curves(metrics_csv(settings), save_to=plot)
     saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
-    print(f"test accuracy {metrics['test_acc']:.4f}, macro F1 {metrics['test_f1']:.4f}; "
-          f"curves in {plot}; model in {saved}")
+    print(f"테스트 정확도(test accuracy) {metrics['test_acc']:.4f}, macro F1 {metrics['test_f1']:.4f}; "
+          f"학습 곡선: {plot}; 모델: {saved}")
     return metrics
 

@@ -98,11 +98,11 @@ def load_features(path: str | Path, key: str) -> tuple[EncodedTexts, list[int]] 
     try:
         record = torch.load(path, mmap=True, weights_only=True)  # tensors, ints and strings only: no code runs
     except Exception as err:  # a truncated or foreign file: rebuild instead of failing the run
-        print(f"{path}: unreadable feature cache ({type(err).__name__}: {err}); re-encoding")
+        print(f"{path}: 특성 캐시를 읽을 수 없어({type(err).__name__}: {err}) 다시 토큰화합니다 (unreadable feature cache)")
         return None
     problem = record_problem(record, key)
     if problem is not None:
-        print(f"{path}: {problem}; re-encoding")
+        print(f"{path}: {problem}; 다시 토큰화합니다 (re-encoding)")
         return None
     encoded = EncodedTexts(unpack_rows(record["input_ids"], record["offsets"]), int(record["truncated"]))
     return encoded, record["labels"].tolist()
@@ -120,12 +120,12 @@ def cached_classification_dataset(tokenizer: Any, rows: Sequence[LabeledText], m
     if cached is not None:
         encoded, labels = cached
         note = f"; {encoded.truncated:,} rows were truncated at {max_length} tokens" if encoded.truncated else ""
-        print(f"{name}: loaded {len(labels):,} encoded rows from {path}{note}")
+        print(f"{name}: 캐시에서 토큰화한 {len(labels):,}행을 읽었습니다{note} ({name}: loaded {len(labels):,} encoded rows from {path})")
     else:
         encoded = encode_texts(tokenizer, texts, max_length, name)
         try:
             save_features(path, key, encoded, labels)
-            print(f"{name}: encoded {len(labels):,} rows and cached them in {path}")
+            print(f"{name}: {len(labels):,}행을 토큰화해 {path}에 캐시했습니다 (encoded {len(labels):,} rows and cached them)")
         except OSError as err:  # a full disk, or (Windows) the old file still mapped by a dataset of this session
             print(f"{name}: encoded {len(labels):,} rows; could not cache them in {path} ({err})")
     return ClassificationDataset(encoded.input_ids, labels)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -124,7 +125,16 @@ def generate_text(model: Any, tokenizer: Any, prompt: str, max_new_tokens: int =
                   num_return_sequences: int = 1, **options: Any) -> list[str]:
     """Continue `prompt` with the given decoding options (see DECODING_STRATEGIES) and return the texts."""
     out = generate_ids(model, tokenizer, prompt, max_new_tokens, seed, num_return_sequences, **options)
-    return [tokenizer.decode(row, skip_special_tokens=True).strip() for row in out]
+    return [readable_text(tokenizer.decode(row, skip_special_tokens=True)).strip() for row in out]
+
+
+def readable_text(text: str) -> str:
+    """Decoded text without U+FFFD (bytes that never completed a character) and control characters (tab, newline kept).
+
+    A whole sequence is decoded at once, so the bytes of one character split over several byte-level tokens come
+    together first; what is left over cannot become a character and is dropped.
+    """
+    return "".join(c for c in text if c != "\ufffd" and (c in "\t\n" or unicodedata.category(c) not in ("Cc", "Cs")))
 
 
 def show_generations(model: Any, tokenizer: Any, prompts: Sequence[str], strategy: str, seed: int = 7,
@@ -168,6 +178,6 @@ def run_generation(settings: CourseSettings) -> dict[str, float]:
     for sentiment in NSMC_LABELS:
         show_generations(task.model, tokenizer, [sentiment_prompt(sentiment)], "top-p", seed=settings.seed)
     saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
-    print(f"test loss {metrics['test_loss']:.3f}, perplexity {metrics['test_ppl']:.1f}; curves in {plot}; "
-          f"model in {saved}")
+    print(f"테스트 손실 {metrics['test_loss']:.3f}, perplexity {metrics['test_ppl']:.1f}; 학습 곡선: {plot}; "
+          f"모델: {saved}")
     return metrics

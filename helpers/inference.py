@@ -80,20 +80,20 @@ def load_trained_or_smoke(task: str, settings: CourseSettings) -> LoadedModel:
     if has_weights(folder):
         try:
             model, tokenizer = load_saved_model(folder, spec.auto_class)
-            print(f"loaded the trained model from {folder}")
+            print(f"학습한 모델을 불러왔습니다: {folder} (loaded the trained model)")
             return LoadedModel(model, tokenizer, folder, trained=True)
         except Exception as err:  # e.g. a save still being written (another process), or no safetensors file
-            print(f"could not load {folder} ({type(err).__name__}: {err}); using a smoke model instead")
+            print(f"{folder}를 불러오지 못했습니다({type(err).__name__}: {err}). 대신 스모크 모델을 씁니다 (could not load).")
     else:
-        print(f"No trained model found in {folder}. Run the {task} training notebook to get one.\n"
-              "Training a tiny smoke model now (random start, a few steps) so this notebook still runs end to "
-              "end: its predictions are close to random.")
+        print(f"{folder}에 학습한 모델이 없습니다. {task} 학습 노트북을 실행하면 생깁니다 (No trained model found).\n"
+              "이 노트북이 끝까지 돌도록 지금 작은 스모크 모델을 몇 걸음 학습합니다(무작위에서 시작): "
+              "예측은 무작위에 가깝습니다 (smoke model).")
     smoke = fallback_settings(settings)
     run = getattr(importlib.import_module(spec.module), spec.run_function)
     run(smoke)
     close_figures()  # the stand-in run's learning curves are not what this notebook is about
     model, tokenizer = load_saved_model(model_folder(smoke), spec.auto_class)
-    print(f"loaded the smoke model from {model_folder(smoke)}")
+    print(f"스모크 모델을 불러왔습니다: {model_folder(smoke)}")
     return LoadedModel(model, tokenizer, model_folder(smoke), trained=False)
 
 
@@ -112,7 +112,7 @@ def read_inputs(path: str | Path, columns: int = 1) -> list[Any]:
         if columns > 1 and len(fields) != columns and line.strip():
             raise CorpusFormatError(path, number, f"expected {columns} tab-separated fields, got {len(fields)}")
         rows.append(line if columns == 1 else fields if len(fields) == columns else ("",) * columns)
-    print(f"read {len(rows):,} inputs from {path}")
+    print(f"{path}에서 입력 {len(rows):,}개를 읽었습니다")
     return rows
 
 
@@ -166,7 +166,7 @@ def predict_to_csv(predict_batch: Callable[[list[Any]], list[dict[str, Any]]], i
                 results[i] = prediction
             bar.update(len(chunk))
     write_csv(results, path, first=input_columns)
-    print(f"wrote {len(results):,} rows ({len(results) - len(todo):,} with an input error) to {path}")
+    print(f"{path}에 {len(results):,}행을 썼습니다 (그중 입력 오류 {len(results) - len(todo):,}행)")
     return results
 
 

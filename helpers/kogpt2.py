@@ -59,11 +59,11 @@ def local_bpe_tokenizer(texts: Sequence[str], folder: str | Path, vocab_size: in
 
     cache = Path(folder) / f"bpe-tokenizer-{texts_digest(texts)}-{vocab_size}"
     if (cache / "tokenizer.json").is_file():
-        print(f"byte-level BPE tokenizer loaded from {cache}")
+        print(f"바이트 수준 BPE 토크나이저를 불러왔습니다: {cache} (loaded from cache)")
         return add_text_boundaries(PreTrainedTokenizerFast.from_pretrained(cache, **KOGPT2_SPECIAL))
     tokenizer = train_byte_level_bpe(texts, vocab_size)
     tokenizer.save_pretrained(cache)
-    print(f"trained a byte-level BPE tokenizer ({len(tokenizer):,} tokens) on {len(texts):,} texts; saved in {cache}")
+    print(f"문장 {len(texts):,}개로 바이트 수준 BPE 토크나이저(토큰 {len(tokenizer):,}개)를 학습해 {cache}에 저장했습니다")
     return tokenizer
 
 
@@ -78,7 +78,7 @@ def generation_source(settings: CourseSettings) -> str:
     if is_gpt2_folder(settings.model_dir):
         return str(settings.model_dir)
     if settings.model_dir:
-        print(f"{settings.model_dir} is not a GPT-2 model folder: using {settings.pretrained_model_name}")
+        print(f"{settings.model_dir}는 GPT-2 모델 폴더가 아니라서 {settings.pretrained_model_name}를 씁니다 (is not a GPT-2 model folder)")
     return settings.pretrained_model_name
 
 
@@ -103,7 +103,7 @@ def load_generation_model(settings: CourseSettings, tokenizer: Any) -> Any:
     if offline_generation(settings):
         config = GPT2Config(vocab_size=len(tokenizer), n_positions=max(256, settings.max_seq_length), **TINY_GPT2,
                             **ids)
-        print(f"offline: a tiny {config.n_layer}-layer GPT-2 (n_embd {config.n_embd}) with random weights")
+        print(f"오프라인: 무작위 가중치의 작은 {config.n_layer}층 GPT-2 (n_embd {config.n_embd})")
         return GPT2LMHeadModel(config)
     # from_pretrained returns eval mode and Lightning 2 keeps the mode it finds: without train(), KoGPT2 would be
     # fine-tuned with dropout switched off.

@@ -113,7 +113,8 @@ def read_korquad(path: str | Path, verbose: bool = True) -> list[QaExample]:
     require_rows(examples, path, "questions", 'its "data" list holds no question (a cut-off download? delete it '
                                               "and run again)")
     if verbose:
-        print(f"read {len(examples):,} questions ({paragraphs:,} paragraphs, {len(articles):,} articles) from {path}")
+        print(f"{path}에서 질문 {len(examples):,}개를 읽었습니다 "
+              f"(read {len(examples):,} questions ({paragraphs:,} paragraphs, {len(articles):,} articles))")
     return examples
 
 

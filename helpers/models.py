@@ -85,8 +85,7 @@ def load_pretrained(model_class: Any, settings: CourseSettings, **config_changes
     config = load_config(settings, **config_changes)
     torch.manual_seed(settings.seed)  # the same seed gives the same new head (and the same random model)
     if settings.smoke:
-        print(f"smoke mode: a tiny {config.num_hidden_layers}-layer BERT (hidden {config.hidden_size}) "
-              "with random weights")
+        print(f"스모크 모드: 무작위 가중치의 작은 {config.num_hidden_layers}층 BERT (hidden {config.hidden_size})")
         return model_class(config)
     if settings.model_dir and not has_weights(settings.model_dir):
         banner = "!" * 78

@@ -63,7 +63,7 @@ def encode_tagged(tokenizer: Any, sentences: Sequence[TaggedSentence], label2id:
         cut, lost = cut + chunk_cut, lost + chunk_lost
     say_truncated(name, cut, len(sentences), max_length)
     if lost:
-        print(f"{name}: {lost:,} entities lie beyond max_seq_length and are not trained on")
+        print(f"{name}: 개체명 {lost:,}개가 max_seq_length 밖에 있어 학습에 쓰이지 않습니다")
     return ClassificationDataset(ids.finish(), labels.finish())
 
 
@@ -168,6 +168,6 @@ def run_ner(settings: CourseSettings) -> dict[str, float]:
     plot_entity_scores({t: report[t] for t in NER_CORPORA[settings.corpus_name] if t in report},
                        save_to=out / "entity_scores.png")
     saved = save_model(task, tokenizer, out / "model")
-    print(f"test entity precision {metrics['test_precision']:.4f}, recall {metrics['test_recall']:.4f}, "
-          f"F1 {metrics['test_f1']:.4f}; plots in {out}; model in {saved}")
+    print(f"테스트 개체 정밀도 {metrics['test_precision']:.4f}, 재현율 {metrics['test_recall']:.4f}, "
+          f"F1 {metrics['test_f1']:.4f}; 그림: {out}; 모델: {saved}")
     return metrics

@@ -69,8 +69,7 @@ def tokenize_chunk_with_offsets(tokenizer: Any, texts: Sequence[str], max_length
 def say_truncated(name: str, cut: int, total: int, max_length: int) -> None:
     """Print how many sentences were cut at max_length (nothing when none were)."""
     if cut:
-        print(f"{name}: {cut:,} of {total:,} sentences longer than max_seq_length={max_length} "
-              "tokens were truncated")
+        print(f"{name}: 문장 {total:,}개 중 max_seq_length={max_length} 토큰보다 긴 {cut:,}개를 잘랐습니다")
 
 
 def tokenize_with_offsets(tokenizer: Any, texts: Sequence[str], max_length: int, name: str = "sentences") -> Any:

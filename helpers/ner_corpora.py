@@ -182,8 +182,8 @@ def read_blocks(path: Path, read_block: Callable, verbose: bool = True) -> list[
     problems.raise_if_any()
     require_rows(sentences, path, "sentences")
     if verbose:
-        print(f"read {len(sentences):,} sentences with {sum(len(s.entities) for s in sentences):,} "
-              f"entities from {path}")
+        print(f"{path}에서 문장 {len(sentences):,}개(개체명 {sum(len(s.entities) for s in sentences):,}개)를 "
+              f"읽었습니다 (read {len(sentences):,} sentences)")
         if disagree:  # e.g. KLUE `<<레이:PS>>`, whose character rows also tag the literal '<'
             print(f"  {len(disagree)} sentences whose token/character tags disagree with the tagged sentence "
                   f"(the tagged sentence is used): {', '.join(disagree[:5])}")

@@ -95,7 +95,7 @@ def read_klue_nli(path: str | Path, verbose: bool = True) -> list[LabeledPair]:
     require_rows(rows, path, "items", "the file's JSON list is empty ([]); a cut-off download? delete it and "
                                       "run again")
     if verbose:
-        print(f"read {len(rows):,} pairs from {path}")
+        print(f"{path}에서 문장 쌍 {len(rows):,}개를 읽었습니다 (read {len(rows):,} pairs)")
     return rows
 
 
@@ -128,7 +128,7 @@ def read_kornli(path: str | Path, verbose: bool = True) -> list[LabeledPair]:
                  f"all {unlabeled:,} rows have the gold label '-' (annotators disagreed)" if unlabeled else None)
     if verbose:
         note = f"; {unlabeled:,} rows without a gold label ('-') left out" if unlabeled else ""
-        print(f"read {len(rows):,} pairs from {path}{note}")
+        print(f"{path}에서 문장 쌍 {len(rows):,}개를 읽었습니다{note} (read {len(rows):,} pairs)")
     return rows
 
 
@@ -202,8 +202,8 @@ def encode_pairs(tokenizer: Any, rows: Sequence[LabeledPair], max_length: int,
             cut += chunk_cut
             bar.update(len(chunk))
     if cut:
-        print(f"{name}: {cut:,} of {len(rows):,} pairs longer than max_seq_length={max_length} tokens "
-              "were truncated (longest side first)")
+        print(f"{name}: 쌍 {len(rows):,}개 중 max_seq_length={max_length} 토큰보다 긴 {cut:,}개를 "
+              f"잘랐습니다(긴 쪽부터) ({cut:,} of {len(rows):,} pairs longer than max_seq_length={max_length})")
     return ClassificationDataset(ids.finish(), [r.label for r in rows], token_type_ids=types.finish())
 
 
@@ -255,6 +255,6 @@ def run_pair_classification(settings: CourseSettings) -> dict[str, float]:
     plot_confusion_matrix(matrix, labels, save_to=out / "confusion_matrix.png")
     saved = save_model(task, tokenizer, out / "model")
     metrics["majority_acc"] = majority_share(rows.test)
-    print(f"test accuracy {metrics['test_acc']:.4f} (majority class {metrics['majority_acc']:.4f}), macro F1 "
-          f"{metrics['test_f1']:.4f}; plots in {out}; model in {saved}")
+    print(f"테스트 정확도 {metrics['test_acc']:.4f} (가장 많은 클래스만 답할 때 {metrics['majority_acc']:.4f}), macro F1 "
+          f"{metrics['test_f1']:.4f}; 그림: {out}; 모델: {saved}")
     return metrics

@@ -25,8 +25,9 @@ def use_korean_font() -> str | None:
             matplotlib.rcParams["font.family"] = name
             matplotlib.rcParams["axes.unicode_minus"] = False
             return name
-    print("No Korean font found: Hangul in plots may show as boxes. On Colab run "
-          "`!apt-get -qq install fonts-nanum` and run this again; elsewhere install Nanum or Noto CJK fonts.")
+    print("한글 글꼴이 없어 그림의 한글이 네모로 보일 수 있습니다. Colab에서는 글꼴 설치 셀을 실행한 뒤 이 셀을 다시 "
+          "실행하세요. 로컬에서는 나눔 또는 Noto CJK 글꼴을 설치하세요(Debian/Ubuntu: sudo apt-get install "
+          "fonts-nanum, macOS·Windows에는 AppleGothic·맑은 고딕이 있습니다).")
     return None
 
 

@@ -175,5 +175,5 @@ def run_question_answering(settings: CourseSettings) -> dict[str, float]:
     plot = Path(settings.output_dir) / "learning_curves.png"
     plot_learning_curves(metrics_csv(settings), save_to=plot, metrics=("loss", "f1"))
     saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
-    print(f"validation EM {metrics['val_em']:.2f}, F1 {metrics['val_f1']:.2f}; curves in {plot}; model in {saved}")
+    print(f"검증 EM {metrics['val_em']:.2f}, F1 {metrics['val_f1']:.2f}; 학습 곡선: {plot}; 모델: {saved}")
     return metrics

@@ -90,7 +90,7 @@ class ResumePoint(Callback):
         total = trainer.num_training_batches
         where = (f"at the start of epoch {self.epoch + 1}" if self.batches >= total
                  else f"in epoch {self.epoch} after {self.batches} of its {total} batches")
-        rank_zero_only(print)(f"resumed {where} (global step {trainer.global_step})")
+        rank_zero_only(print)(f"끊긴 자리에서 이어서 학습: resumed {where} (global step {trainer.global_step})")
 
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.epoch, self.batches = trainer.current_epoch, 0

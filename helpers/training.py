@@ -154,8 +154,8 @@ def fit_or_resume(trainer: L.Trainer, task: L.LightningModule, train_loader: Any
     last = last_checkpoint(settings) if resuming(settings) else None
     with guarded_fit(settings, task, last):  # locks output_dir; an unreadable or foreign last.ckpt stops here
         if last is not None:
-            rank_zero_only(print)(f"resuming from {last} (to start over, delete it or pass extra={{'resume': False}}; "
-                                  "a run that had finished trains further only if you raise epochs)")
+            rank_zero_only(print)(f"{last}에서 이어서 학습합니다 (resuming from {last}). 처음부터 하려면 그 파일을 지우거나 "
+                                  "extra={'resume': False}를 쓰세요. 이미 끝난 학습은 epochs를 늘려야 더 학습합니다.")
         trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)
     # Keep the best weights in this process too: under a fork launcher (ddp_notebook, ddp_fork) only the workers
     # would load them for evaluation, and the notebook would go on saving and predicting with the last epoch's.

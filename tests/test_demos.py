@@ -69,6 +69,7 @@ def test_document_demo_shows_label_bars_and_messages_for_bad_input(classifiers, 
     good = html_text(demo.run())
     assert good.startswith("예측:") and good.count("%") == 2
     shown = {case: html_text(markup) for case, markup in try_inputs(demo, DOCUMENT_BAD_INPUTS).items()}
+    assert demo.controls["text"].value == "이 영화 정말 재밌어요 강추!" and html_text(demo.result.value) == good
     assert shown["빈 문자열"] == "문장이 비어 있습니다. 내용을 입력한 뒤 다시 실행하세요."
     assert "공백 문자만" in shown["공백만"] and "예측" not in shown["공백만"]
     assert shown["모델 한도보다 긴 글"].startswith("예측:") and f"한도 {MAX_LENGTH} 토큰" in shown["모델 한도보다 긴 글"]
@@ -234,12 +235,37 @@ def test_generation_demo_has_the_sliders_and_handles_bad_input(gpt):
     assert {"top_k", "top_p", "repetition_penalty", "seed"} <= set(demo.controls)
     demo.controls["temperature"].value = 0.5
     demo.controls["top_k"].value = 0
-    assert "temperature=0.5" in html_text(demo.run()) and "top_k=0" in html_text(demo.result.value)
+    demo.controls["top_p"].value = 0.92  # a float slider holds 0.9199999999999999; the caption shows 0.92
+    before = demo.run()
+    assert "temperature=0.5" in html_text(before) and "top_k=0" in html_text(before)
+    assert "top_p=0.92," in html_text(before) and "0.919" not in before
     shown = {case: html_text(m) for case, m in try_inputs(demo, GENERATION_BAD_INPUTS).items()}
     assert shown["빈 문자열"].startswith("프롬프트가 비어") and shown["공백만"].startswith("프롬프트에 공백 문자만")
     assert "마지막" in shown["모델 한도보다 긴 글"] and shown["이모지와 드문 글자"].startswith("긍정 😀👍")
-    assert demo.controls["max_new_tokens"].value == 200  # the slider clamps 100,000 to its maximum
     assert "Error" not in " ".join(shown.values())
+    # afterwards the live demo shows its own settings and result again, not the last bad input
+    assert demo.controls["max_new_tokens"].value == 40 and demo.controls["prompt"].value == "긍정 이 영화는"
+    assert demo.result.value == before
+    demo.controls["max_new_tokens"].value = 100_000
+    assert demo.controls["max_new_tokens"].value == 200  # the slider clamps 100,000 to its maximum
+
+
+def test_generated_text_never_shows_broken_bytes_or_control_characters(gpt):
+    from transformers.convert_slow_tokenizer import bytes_to_unicode
+
+    from helpers.demos_generation import token_label
+    from helpers.generation import readable_text
+
+    _, tok = gpt
+    byte_ids = {b: tok.convert_tokens_to_ids(c) for b, c in bytes_to_unicode().items()}
+    whole = [byte_ids[b] for b in "긍정 한".encode()]  # "한" spread over three byte tokens: held back, then joined
+    cut = [byte_ids[b] for b in "영".encode()[:2]]  # two of the three bytes of "영": can never become a character
+    control = [byte_ids[0x07], byte_ids[0x1B]]  # BEL and ESC
+    raw = tok.decode(whole + cut + control + [byte_ids[b] for b in "!\n다".encode()])
+    assert "\ufffd" in raw and "\x07" in raw  # what the plain decode gives
+    assert readable_text(raw) == "긍정 한!\n다"
+    assert token_label(tok, cut[0]) == "바이트 " + f"{'영'.encode()[0]:02X}"
+    assert token_label(tok, byte_ids[ord("a")]) == "a"
 
 
 def test_lower_temperature_sharpens_the_next_token_distribution(gpt):
