@@ -98,7 +98,7 @@ def load_features(path: str | Path, key: str) -> tuple[EncodedTexts, list[int]] 
     try:
         record = torch.load(path, mmap=True, weights_only=True)  # tensors, ints and strings only: no code runs
     except Exception as err:  # a truncated or foreign file: rebuild instead of failing the run
-        print(f"{path}: 특성 캐시를 읽을 수 없어({type(err).__name__}: {err}) 다시 토큰화합니다 (unreadable feature cache)")
+        print(f"{path}: 특성 캐시를 읽을 수 없어({type(err).__name__}: {err}) 다시 토큰화합니다 (unreadable feature cache; re-encoding)")
         return None
     problem = record_problem(record, key)
     if problem is not None:

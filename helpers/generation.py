@@ -178,6 +178,6 @@ def run_generation(settings: CourseSettings) -> dict[str, float]:
     for sentiment in NSMC_LABELS:
         show_generations(task.model, tokenizer, [sentiment_prompt(sentiment)], "top-p", seed=settings.seed)
     saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
-    print(f"테스트 손실 {metrics['test_loss']:.3f}, perplexity {metrics['test_ppl']:.1f}; 학습 곡선: {plot}; "
+    print(f"테스트 손실(test loss) {metrics['test_loss']:.3f}, perplexity {metrics['test_ppl']:.1f}; 학습 곡선: {plot}; "
           f"모델: {saved}")
     return metrics
