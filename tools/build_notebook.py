@@ -187,7 +187,8 @@ def build(source: Path, target: Path, root: Path = ROOT) -> bool:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    print(f"wrote {target} ({len(json.loads(text)['cells'])} cells)")
+    shown = target.relative_to(root) if target.is_relative_to(root) else target
+    print(f"wrote {shown} ({len(json.loads(text)['cells'])} cells)")
     return True
 
 
