@@ -133,5 +133,5 @@ def test_the_converter_refuses_what_a_source_cannot_say(tmp_path):
     notebook["cells"][4]["metadata"] = {}
     notebook["cells"][2]["source"][-1] += " # edited"
     path.write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    with pytest.raises(SystemExit, match="cells 2-3 are not the install note and install cell"):
+    with pytest.raises(SystemExit, match=r"cells 2-3 \(ids \[.cell-01., .cell-02.\]\) are not the install note"):
         notebook_to_source.convert(path, root)

@@ -55,8 +55,10 @@ def without_generated(cells: list[dict], notebook: Path, repo: str) -> list[dict
     if not cells or cells[0]["cell_type"] != "markdown" or cells[0]["source"][:2] != badge:
         raise SystemExit(f"{notebook}: the first cell does not start with the Colab badge line {badge[0]!r}")
     if cells[1:3] != generated:
-        raise SystemExit(f"{notebook}: cells 2-3 are not the install note and install cell that "
-                         "tools/build_notebook.py writes (change those in the builder, not in a notebook)")
+        ids = [cell.get("id") for cell in cells[1:3]]
+        raise SystemExit(f"{notebook}: cells 2-3 (ids {ids}) are not the install note and install cell (ids "
+                         f"{[cell['id'] for cell in generated]}) that tools/build_notebook.py writes (change those "
+                         "in the builder, not in a notebook)")
     return [{**cells[0], "source": cells[0]["source"][2:]}, *cells[3:]]
 
 
