@@ -26,6 +26,10 @@ train: install  ## document classification on the embedded offline sample: print
 test: install  ## unit tests + every notebook under nbmake in smoke mode
 	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=300 tests notebooks
 
+# Notebooks are built from their percent-format sources notebooks/src/*.py (no kernel, a second); see README.
+notebooks:  ## build every notebooks/*.ipynb from notebooks/src/*.py (badge, Colab install cell, outputs stripped)
+	$(if $(wildcard $(PY)),$(PY),$(PYTHON)) tools/build_notebook.py --all
+
 bench: install  ## speed benchmark (see benchmarks/README)
 	$(PY) benchmarks/run.py
 
@@ -42,7 +46,7 @@ lab: $(VENV)/.lab-installed  ## JupyterLab on notebooks/ (smoke mode unless NLPB
 	cd notebooks && NLPBOOK_SMOKE=$(NLPBOOK_SMOKE) TOKENIZERS_PARALLELISM=false ../$(VENV)/bin/jupyter lab \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
-.PHONY: install train test bench lab
+.PHONY: install train test notebooks bench lab
 
 # Lowest allowed versions: a separate venv with every direct dependency at its lower bound (uv's lowest-direct
 # resolution; indirect ones newest), torch kept at the build installed first, then the unit tests (no notebooks).

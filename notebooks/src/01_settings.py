@@ -1,0 +1,111 @@
+# Source of notebooks/01_settings.ipynb: edit it here, then `make notebooks` (see README). The Colab
+# badge and install cells come from tools/build_notebook.py; every `# %%` header carries its cell's id.
+
+# %% [markdown] id=cell-00
+# # 1. 설정: 모든 하이퍼파라미터를 한곳에
+#
+# 파인튜닝 파이프라인의 첫 단계는 **설정**입니다. 어떤 사전학습 모델을 쓸지, 어떤 말뭉치를 어디에 내려받을지,
+# 학습률과 배치 크기는 얼마로 할지를 데이터클래스 하나에 모아 둡니다. 이후 모든 노트북이 이 설정 하나만 보고 움직입니다.
+
+# %% [markdown] id=cell-03
+# ## 하이퍼파라미터란?
+# 모델이 학습으로 스스로 정하는 값(가중치)과 달리, **사람이 학습 전에 정해 주는 값**을 하이퍼파라미터라고 합니다.
+# 학습률(learning rate), 배치 크기(batch size), 에폭 수, 최대 시퀀스 길이 등이 대표적입니다.
+# `helpers.settings.CourseSettings`에 이 값들과 말뭉치·모델 경로를 모두 모아 두었습니다.
+
+# %% id=cell-04
+from helpers.settings import CourseSettings, SettingsError, settings_from_env
+
+# %% [markdown] id=cell-05
+# ## 설정 만들기
+# `settings_from_env()`는 기본값에서 시작해 환경 변수(`NLPBOOK_*`)와 직접 넘긴 값을 차례로 반영합니다.
+# 바꾸고 싶은 값은 인자로 넘기면 됩니다. 예: `settings_from_env(batch_size=16, epochs=2)`.
+
+# %% id=cell-06
+settings = settings_from_env()
+print(settings.describe())
+
+# %% [markdown] id=cell-07
+# 각 항목의 뜻은 다음과 같습니다.
+#
+# | 설정 | 뜻 | 기본값(Colab T4 기준) |
+# |---|---|---|
+# | `pretrained_model_name` | 허깅페이스 허브의 사전학습 모델 이름 | `beomi/kcbert-base` |
+# | `corpus_name`, `corpus_root_dir` | 말뭉치 이름과 내려받을 폴더 | `nsmc`, `data` |
+# | `output_dir` | 로그·그림·모델을 저장할 폴더 | `outputs/document-classification` |
+# | `checkpoint_dir` | 체크포인트(best, last) 폴더. `None`이면 `output_dir/checkpoints` | `None` |
+# | `learning_rate`, `weight_decay`, `warmup_ratio` | AdamW 학습률, 가중치 감쇠, 워밍업 비율 | `5e-5`, `0.01`, `0.1` |
+# | `batch_size`, `max_seq_length` | 한 번에 보는 문장 수, 문장당 최대 토큰 수 | `32`, `128` |
+# | `epochs`, `seed` | 학습 데이터를 몇 번 돌지, 난수 시드 | `1`, `7` |
+# | `precision` | `auto`면 GPU에 맞춰 bf16/16-mixed, CPU면 32비트 | `auto` |
+# | `num_workers` | 데이터로더 작업 프로세스 수 (Windows는 0 권장) | `0` |
+# | `length_grouped` | 길이가 비슷한 문장끼리 배치로 묶어 패딩을 줄임 | `True` |
+
+# %% [markdown] id=cell-08
+# ## 잘못된 값은 바로 알려 줍니다
+# 설정은 만들 때 검사됩니다. 예를 들어 KcBERT는 위치 임베딩이 300개뿐이라 `max_seq_length`가 300을 넘으면
+# 학습 도중이 아니라 **지금** 어떤 설정이 왜 잘못됐는지 알려 줍니다.
+
+# %% id=cell-09
+for bad in ({"batch_size": 0}, {"max_seq_length": 512}, {"corpus_name": "imdb"}):
+    try:
+        CourseSettings(**bad)
+    except SettingsError as err:
+        print(f"{bad} -> {err}")
+
+# %% [markdown] id=cell-10
+# ## 환경 변수: 실습, 오프라인, 스모크 실행
+# 아무것도 설정하지 않으면 노트북은 **실제로** 허브에서 모델을 받고 Korpora로 말뭉치를 내려받습니다.
+# 다음 환경 변수로 동작을 바꿀 수 있습니다.
+#
+# - `NLPBOOK_SMOKE=1`: 아주 작은 BERT(2층)와 작은 데이터로 몇 걸음만, CPU에서 오프라인으로 빠르게 실행합니다(CI가 사용).
+# - `NLPBOOK_CORPUS_ROOT=폴더`: 말뭉치를 이 폴더에서 읽습니다(`폴더/nsmc/ratings_train.txt` 등).
+# - `NLPBOOK_MODEL_DIR=폴더`: 모델·토크나이저를 이 로컬 폴더에서 읽습니다. 가중치 파일이 없으면 무작위 초기화한다고 크게 알려 줍니다.
+# - `NLPBOOK_OUTPUT_ROOT=폴더`: 과제별 출력 폴더를 이 폴더 아래에 만듭니다.
+# - `NLPBOOK_CHECKPOINT_ROOT=폴더`: 과제별 체크포인트 폴더를 이 폴더 아래에 만듭니다(Colab에서는 구글 드라이브).
+
+# %% id=cell-11
+import os
+
+for name in ("NLPBOOK_SMOKE", "NLPBOOK_CORPUS_ROOT", "NLPBOOK_MODEL_DIR", "NLPBOOK_OUTPUT_ROOT", "NLPBOOK_CHECKPOINT_ROOT"):
+    print(f"{name} = {os.environ.get(name, '(설정 안 됨)')}")
+print("스모크 실행:", settings.smoke)
+
+# %% [markdown] id=cell-12
+# ## Colab이 끊겨도 이어서 학습하려면: 체크포인트를 구글 드라이브에
+# Colab 런타임은 오래 쉬거나 최대 12시간이 지나면 끊기고, 그때 `/content`의 파일은 모두 사라집니다.
+# 체크포인트 폴더를 구글 드라이브에 두면, 다시 연결한 뒤 학습 노트북을 처음부터 다시 실행했을 때
+# 마지막 체크포인트(`last.ckpt`)부터 **이어서** 학습하고 그렇다고 알려 줍니다.
+# 체크포인트는 검증할 때마다, 에폭 중간에도 10분마다 저장됩니다. 임시 파일에 쓴 뒤 이름을 바꾸므로 저장 도중 끊겨도
+# 반쯤 쓰인 `last.ckpt`가 남지 않습니다.
+#
+# 1. 아래 셀로 드라이브를 연결합니다(처음에 구글 계정 허용 창이 뜹니다).
+# 2. `NLPBOOK_CHECKPOINT_ROOT`를 드라이브 폴더로 정합니다. 과제마다 그 아래에 자기 폴더가 생깁니다
+#    (예: `.../nlpbook-checkpoints/document-classification`).
+# 3. Colab은 노트북마다 런타임이 따로라서, 학습하는 노트북마다 맨 위에서 이 셀을 다시 실행하세요.
+#
+# KcBERT-base 체크포인트 하나는 옵티마이저 상태까지 약 1.3GB이고 best와 last 두 개가 생기므로 드라이브에 3GB쯤 여유가 필요합니다.
+# 처음부터 다시 하려면 `last.ckpt`를 지우거나 `settings_from_env(extra={"resume": False})`로 설정을 만드세요.
+# 학습 곡선 기록과 저장한 모델까지 드라이브에 두려면 `NLPBOOK_OUTPUT_ROOT`도 드라이브 폴더로 정하세요.
+# 아래 셀은 Colab에서만 실행하세요(CI와 로컬에서는 건너뜁니다).
+
+# %% id=cell-13
+import os
+import sys
+
+if "google.colab" in sys.modules:
+    from google.colab import drive
+
+    drive.mount("/content/drive")
+    os.environ["NLPBOOK_CHECKPOINT_ROOT"] = "/content/drive/MyDrive/nlpbook-checkpoints"
+    settings = settings_from_env()
+else:
+    print("Colab이 아니라서 드라이브 연결을 건너뜁니다: 체크포인트는 이 컴퓨터의 폴더에 저장됩니다.")
+
+# %% id=cell-14
+from helpers.training import checkpoint_dir
+
+print("체크포인트 폴더:", checkpoint_dir(settings))
+
+# %% [markdown] id=cell-15
+# 다음 노트북에서는 이 설정으로 NSMC 말뭉치를 내려받고 살펴봅니다.

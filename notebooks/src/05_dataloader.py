@@ -1,0 +1,93 @@
+# Source of notebooks/05_dataloader.ipynb: edit it here, then `make notebooks` (see README). The Colab
+# badge and install cells come from tools/build_notebook.py; every `# %%` header carries its cell's id.
+
+# %% [markdown] id=cell-00
+# # 5. 데이터로더: 배치마다 가장 긴 문장에 맞춰 패딩하기
+#
+# 모델은 문장을 한 개씩이 아니라 **배치**로 한꺼번에 읽습니다. 배치 안의 문장은 길이가 같아야 하므로 짧은 문장 뒤에 `[PAD]`를 채웁니다.
+# 모든 문장을 128토큰까지 채우면 대부분이 패딩이 됩니다. 이 노트북에서는 배치마다 **그 배치의 가장 긴 문장**까지만 채워서
+# 계산을 얼마나 아끼는지 직접 세어 봅니다.
+
+# %% [markdown] id=cell-03
+# ## 앞 단계 다시 만들기
+# 설정, 토크나이저, 말뭉치(학습/검증/테스트)를 `helpers`로 다시 준비합니다. 스모크 실행에서는 일부 행만 씁니다.
+
+# %% id=cell-04
+from helpers.document_classification import read_nsmc_splits
+from helpers.models import load_tokenizer
+from helpers.settings import settings_from_env
+
+settings = settings_from_env()
+tokenizer = load_tokenizer(settings)
+rows = read_nsmc_splits(settings)
+
+# %% [markdown] id=cell-05
+# ## 한 번에 토큰화하기
+# 문장마다 파이썬 반복문으로 토크나이저를 부르지 않고, 빠른 토크나이저에 목록 전체를 한 번에 넘깁니다(러스트로 병렬 처리).
+# 이때 **패딩은 하지 않습니다.** 토큰 번호 목록만 저장해 두고, 패딩은 배치를 만들 때 합니다.
+# `max_seq_length`보다 긴 문장은 잘라 내고, 몇 개를 잘랐는지 알려 줍니다.
+
+# %% id=cell-06
+from helpers.document_classification import encode_splits
+
+datasets = encode_splits(tokenizer, rows, settings.max_seq_length)
+print(f"학습 {len(datasets.train):,} / 검증 {len(datasets.val):,} / 테스트 {len(datasets.test):,}")
+print("첫 행:", datasets.train[0])
+
+# %% [markdown] id=cell-07
+# ## 세 문장을 배치 하나로
+# `collate_dynamic_padding`은 행 목록을 받아 가장 긴 행의 길이에 맞춰 `[PAD]`(번호 0)를 채우고 텐서로 바꿉니다.
+# `attention_mask`는 진짜 토큰이 1, 패딩이 0이어서 모델이 패딩을 무시하게 해 줍니다.
+
+# %% id=cell-08
+from helpers.data import collate_dynamic_padding
+
+three = [datasets.train[i] for i in range(3)]
+batch = collate_dynamic_padding(three, pad_token_id=tokenizer.pad_token_id)
+for row in three:
+    print(len(row["input_ids"]), "토큰:", tokenizer.decode(row["input_ids"]))
+print("input_ids 모양:", tuple(batch["input_ids"].shape))
+print(batch["input_ids"])
+print(batch["attention_mask"])
+print("labels:", batch["labels"])
+
+# %% [markdown] id=cell-09
+# ## 데이터로더와 샘플러
+# `DataLoader`는 데이터셋에서 행을 꺼내 배치로 묶습니다. 어떤 순서로 꺼낼지는 **샘플러**가 정합니다.
+# 학습 때는 순서를 섞고, 여기에 더해 `LengthGroupedSampler`는 길이가 비슷한 문장끼리 한 배치로 모은 뒤 배치 순서를 섞습니다.
+# 그래서 학습은 여전히 무작위이면서 패딩은 더 줄어듭니다(`length_grouped=True`가 기본값).
+
+# %% id=cell-10
+from helpers.document_classification import make_loaders
+
+loaders = make_loaders(datasets, tokenizer, settings)
+print("배치 샘플러:", type(loaders.train.batch_sampler).__name__)
+for step, batch in zip(range(3), loaders.train):
+    print(f"배치 {step}: input_ids {tuple(batch['input_ids'].shape)}, 패딩 비율 {1 - batch['attention_mask'].float().mean():.1%}")
+
+# %% [markdown] id=cell-11
+# ## 토큰 길이 분포
+# 대부분의 리뷰는 128토큰보다 훨씬 짧습니다. 빨간 점선(128)까지 모두 채우면 그만큼이 헛계산입니다.
+
+# %% id=cell-12
+from helpers.plots import plot_token_lengths
+
+lengths = datasets.train.lengths()
+plot_token_lengths(lengths, max_length=128, title="NSMC train: tokens per review");
+
+# %% [markdown] id=cell-13
+# ## 얼마나 아끼나
+# 모델이 실제로 읽는 토큰 수를 세 가지 방법으로 비교합니다: 모두 128로 채우기, 파일 순서대로 배치마다 가장 긴 문장까지 채우기,
+# 길이가 비슷한 문장끼리 묶어 채우기.
+
+# %% id=cell-14
+from helpers.data import padding_report
+
+report = padding_report(lengths, settings.batch_size, max_length=128)
+grouped = sum(b["input_ids"].numel() for b in loaders.train)
+report["length_grouped_batches"] = grouped
+for name, tokens in report.items():
+    print(f"{name:>28}: {tokens:>12,} 토큰 ({tokens / report['real_tokens']:.2f}배)")
+
+# %% [markdown] id=cell-15
+# 다음 노트북에서는 이 배치를 받아 손실을 계산하고 가중치를 고치는 **태스크**(LightningModule)를 만듭니다.

@@ -1,0 +1,212 @@
+# Source of notebooks/10_pair_classification.ipynb: edit it here, then `make notebooks` (see README). The Colab
+# badge and install cells come from tools/build_notebook.py; every `# %%` header carries its cell's id.
+
+# %% [markdown] id=cell-00
+# # 10. 문장 쌍 분류: KLUE-NLI로 자연어 추론 모델 만들기
+#
+# 두 문장을 함께 읽고 관계를 맞히는 **문장 쌍 분류**를 해 봅니다. 대표적인 예가 자연어 추론(NLI)입니다.
+# 앞 문장(전제, premise)이 참일 때 뒤 문장(가설, hypothesis)이 반드시 참이면 **함의(entailment)**, 반드시 거짓이면
+# **모순(contradiction)**, 알 수 없으면 **중립(neutral)** 입니다. 말뭉치는 KLUE-NLI v1.1(대안으로 KorNLI),
+# 모델은 `beomi/kcbert-base`입니다. 문서 분류 노트북과 같은 순서(설정 → 말뭉치 → 모델 → 토크나이저 → 데이터로더 →
+# 태스크 → 학습 → 평가 → 저장)를 따르고, 달라지는 점은 **두 문장을 한 입력으로 넣는 방법**입니다.
+
+# %% [markdown] id=cell-03
+# ## 1. 설정
+# 말뭉치 이름과 결과 폴더만 이 과제에 맞게 바꿉니다. 스모크 실행(`NLPBOOK_SMOKE=1`)에서는 작은 모델과 수백 쌍만으로
+# 한 에폭 학습하고, 실제 실행에서는 KLUE-NLI 학습 데이터 전체(24,998쌍)로 3 에폭 학습합니다.
+# KorNLI로 바꾸려면 `corpus_name="kornli"`로 두면 됩니다.
+
+# %% id=cell-04
+from helpers.settings import settings_for_task
+
+settings = settings_for_task("pair-classification")
+if not settings.smoke:  # a real run: three passes over the whole KLUE-NLI training set
+    settings = settings.replace(epochs=3)
+print(settings.describe())
+
+# %% [markdown] id=cell-05
+# ## 2. 말뭉치: KLUE-NLI 읽기
+# KLUE-NLI는 KLUE 벤치마크 GitHub 저장소에 JSON 파일(`klue-nli-v1.1_train.json`, `klue-nli-v1.1_dev.json`)로 있습니다.
+# 항목마다 `premise`, `hypothesis`, `gold_label`이 있고, 전제 하나에 가설 세 개(함의·중립·모순)가 짝지어 있습니다.
+# KLUE는 Korpora에 없으므로 `read_pair_splits`가 파일이 **없을 때만** GitHub에서 직접 내려받고,
+# 받을 수 없으면 어떤 파일을 어느 폴더에 두라고 알려 줍니다. JSON이 잘렸거나 레이블이 이상하면 파일과 줄 번호를 들어 멈춥니다.
+#
+# 개발 파일만 있는 환경(오프라인 실습용 `../shared/data`처럼)에서는 개발 파일 3,000쌍을 메모리에서 학습/검증/테스트로
+# 나누고 그렇다고 출력합니다. 이때 **같은 전제의 세 쌍은 한쪽에만** 들어가게 나눕니다. 전제가 학습과 평가에 함께 들어가면
+# 모델이 전제를 외워 점수가 엉뚱해지기 때문입니다. 레이블 순서는 KLUE와 같은 `entailment, neutral, contradiction`(0, 1, 2)으로 고정합니다.
+
+# %% id=cell-06
+from helpers.pair_classification import NLI_LABELS, read_pair_splits
+
+rows = read_pair_splits(settings)
+print(f"학습 {len(rows.train):,}쌍, 검증 {len(rows.val):,}쌍, 테스트 {len(rows.test):,}쌍 | 레이블 순서 {NLI_LABELS}")
+
+# %% [markdown] id=cell-07
+# 레이블마다 한 쌍씩 보고, 레이블이 고르게 나뉘었는지 셉니다.
+
+# %% id=cell-08
+from collections import Counter
+
+for label_id, name in enumerate(NLI_LABELS):
+    pair = next(r for r in rows.train if r.label == label_id)
+    print(f"[{name}]\n  전제: {pair.premise}\n  가설: {pair.hypothesis}")
+print({NLI_LABELS[k]: v for k, v in sorted(Counter(r.label for r in rows.train).items())})
+
+# %% [markdown] id=cell-09
+# ## 3. 사전학습 모델: `BertForSequenceClassification`
+# 문서 분류와 같은 모델이고 출력만 세 개입니다. 레이블 이름과 순서는 모델 설정(`config.id2label`)에 저장되므로,
+# 저장한 모델을 나중에 불러와도 숫자가 어떤 관계인지 알 수 있습니다. 스모크 실행에서는 무작위로 초기화한 작은 BERT를 씁니다.
+
+# %% id=cell-10
+from helpers.models import count_parameters, load_sequence_classifier
+
+model = load_sequence_classifier(settings, NLI_LABELS)
+print(model.config.id2label)
+print(f"학습할 파라미터 {count_parameters(model):,}개")
+
+# %% [markdown] id=cell-11
+# ## 4. 토크나이저: 두 문장을 한 입력으로
+# 전제와 가설을 토크나이저에 **따로따로 두 인자로** 넘기면 `[CLS] 전제 [SEP] 가설 [SEP]` 한 줄이 됩니다.
+# `token_type_ids`(세그먼트 번호)는 전제 쪽이 0, 가설 쪽이 1이어서 모델이 두 문장을 구별합니다.
+
+# %% id=cell-12
+from helpers.models import load_tokenizer
+
+tokenizer = load_tokenizer(settings)
+example = rows.train[0]
+encoded = tokenizer(example.premise, example.hypothesis)
+for token, segment in zip(tokenizer.convert_ids_to_tokens(encoded["input_ids"]), encoded["token_type_ids"]):
+    print(f"{segment} {token}")
+
+# %% [markdown] id=cell-13
+# `encode_pairs`는 모든 쌍을 한 번의 배치 호출로 토큰화합니다. `max_seq_length`보다 긴 쌍은
+# `truncation="longest_first"`로 **더 긴 쪽부터** 잘라 짧은 가설이 통째로 사라지지 않게 하고, 몇 쌍을 잘랐는지 알려 줍니다.
+# 패딩은 하지 않고 배치마다 채웁니다(동적 패딩).
+
+# %% id=cell-14
+from helpers.document_classification import Splits
+from helpers.pair_classification import encode_pairs
+from helpers.plots import plot_token_lengths, use_korean_font
+
+use_korean_font()
+datasets = Splits(*(encode_pairs(tokenizer, getattr(rows, name), settings.max_seq_length, name)
+                    for name in ("train", "val", "test")))
+plot_token_lengths(datasets.train.lengths(), settings.max_seq_length, "tokens per pair (train)");
+
+# %% [markdown] id=cell-15
+# ## 5. 데이터로더
+# 문서 분류와 같은 `make_loaders`를 그대로 씁니다. 콜레이터는 `input_ids`, `attention_mask`와 함께
+# `token_type_ids`도 배치에서 가장 긴 쌍에 맞춰 채웁니다.
+
+# %% id=cell-16
+from helpers.document_classification import make_loaders
+
+loaders = make_loaders(datasets, tokenizer, settings)
+batch = next(iter(loaders.train))
+print({name: tuple(t.shape) for name, t in batch.items()})
+print("첫 쌍의 세그먼트:", batch["token_type_ids"][0].tolist())
+
+# %% [markdown] id=cell-17
+# ## 6. 태스크
+# 문서 분류의 `ClassificationTask`를 그대로 씁니다. 손실은 교차 엔트로피이고, 에폭마다 정확도와 **매크로 F1**
+# (세 레이블의 F1 평균)을 기록합니다.
+
+# %% id=cell-18
+from helpers.tasks import ClassificationTask
+
+task = ClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
+
+# %% [markdown] id=cell-19
+# ## 7. 학습
+# 검증 정확도가 가장 좋은 체크포인트와 마지막 체크포인트를 남기고, 끊긴 실행은 `last.ckpt`에서 이어 갑니다.
+
+# %% id=cell-20
+from helpers.plots import epoch_table
+from helpers.training import build_trainer, fit_or_resume, metrics_csv
+
+trainer = build_trainer(settings)
+fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
+print(epoch_table(metrics_csv(settings), ("val_loss", "val_acc", "val_f1")))
+
+# %% [markdown] id=cell-21
+# ## 8. 평가
+# 가장 좋은 체크포인트로 테스트 정확도와 매크로 F1을 잽니다. 늘 가장 흔한 레이블만 답하는 "다수 클래스" 정확도와
+# 비교해야 모델이 정말 배웠는지 알 수 있습니다. (스모크 실행의 작은 모델은 사전학습 없이 몇 걸음만 배우므로 이 수준에 머뭅니다.
+# KLUE-NLI는 가설의 낱말만으로는 답을 알기 어렵게 만든 말뭉치라서, 사전학습된 KcBERT가 있어야 점수가 오릅니다.)
+
+# %% id=cell-22
+from pathlib import Path
+
+from helpers.pair_classification import majority_share
+from helpers.plots import plot_learning_curves
+from helpers.training import best_or_current
+
+metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
+print(f"테스트 정확도 {metrics['test_acc']:.4f}, 매크로 F1 {metrics['test_f1']:.4f} "
+      f"(다수 클래스 정확도 {majority_share(rows.test):.4f})")
+plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / "learning_curves.png",
+                     metrics=("loss", "acc", "f1"));
+
+# %% [markdown] id=cell-23
+# 혼동 행렬은 행이 정답, 열이 예측입니다. 대각선 밖의 칸을 보면 어떤 관계를 어떤 관계로 착각하는지 알 수 있습니다
+# (NLI 모델은 보통 중립을 가장 어려워합니다).
+
+# %% id=cell-24
+from helpers.pair_classification import confusion_on_rows
+from helpers.plots import plot_confusion_matrix
+
+matrix = confusion_on_rows(task.model, tokenizer, rows.test, settings.max_seq_length)
+plot_confusion_matrix(matrix, NLI_LABELS, save_to=Path(settings.output_dir) / "confusion_matrix.png");
+
+# %% [markdown] id=cell-25
+# ## 9. 예측
+# `predict_pairs`는 (전제, 가설) 쌍의 목록을 받아 관계와 세 레이블의 확률을 돌려줍니다(나중의 데모도 이 함수를 씁니다).
+
+# %% id=cell-26
+from helpers.pair_classification import predict_pairs
+
+pairs = [("아이들이 공원에서 축구를 하고 있다.", "아이들이 밖에서 놀고 있다."),
+         ("아이들이 공원에서 축구를 하고 있다.", "아이들은 집에서 잠을 자고 있다."),
+         ("아이들이 공원에서 축구를 하고 있다.", "아이들은 같은 학교에 다닌다.")]
+for result in predict_pairs(task.model, tokenizer, pairs, settings.max_seq_length):
+    probabilities = ", ".join(f"{k} {v:.2f}" for k, v in result["probabilities"].items())
+    print(f"{result['hypothesis']} -> {result['label']} ({probabilities})")
+
+# %% [markdown] id=cell-27
+# ## 10. 모델 저장과 다시 불러오기
+# `save_pretrained`로 가중치(safetensors), 설정(레이블 이름 포함), 토크나이저를 한 폴더에 저장하고 다시 불러와 봅니다.
+
+# %% id=cell-28
+from transformers import BertForSequenceClassification
+
+from helpers.document_classification import save_model
+
+saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
+reloaded = BertForSequenceClassification.from_pretrained(saved)
+print(saved, reloaded.config.id2label)
+print(predict_pairs(reloaded, tokenizer, pairs[:1])[0]["label"])
+
+# %% [markdown] id=cell-29
+# ## 내 문장 쌍 데이터로 학습하기
+# 문장 열 두 개와 레이블 열 하나가 있으면 됩니다. 아래 예제는 JSONL(한 줄에 JSON 객체 하나)로 두 문장의 뜻이 같은지 표시한 파일입니다.
+# 파일·열 이름은 `extra`로 넘기고, 잘못된 줄은 파일 이름과 줄 번호를 알려 주며 멈춥니다.
+
+# %% id=cell-30
+from helpers.pair_classification import run_pair_classification
+from helpers.settings import EMBEDDED_SAMPLE_ROOT
+
+pair_settings = settings_for_task("pair-classification", corpus_name="custom", output_dir="outputs/my-pairs",
+                                  val_fraction=0.2, extra={
+    "custom_file": str(EMBEDDED_SAMPLE_ROOT / "custom" / "sentence_pairs.jsonl"),
+    "text_column": "sentence1", "text_pair_column": "sentence2", "label_column": "label"})
+pair_metrics = run_pair_classification(pair_settings)
+
+# %% [markdown] id=cell-31
+# ## 정리
+# - 두 문장은 토크나이저에 두 인자로 넘겨 `[CLS] 전제 [SEP] 가설 [SEP]` 한 줄로 만들고, `token_type_ids`로 구별합니다.
+#   너무 긴 쌍은 더 긴 쪽부터 자릅니다.
+# - 데이터로더, 태스크(정확도·매크로 F1), Trainer는 문서 분류와 같은 것을 그대로 씁니다. 레이블 순서는 모델 설정에 저장됩니다.
+# - 개발 파일만 있으면 같은 전제끼리 묶어서 메모리에서 나눕니다. 평가할 때는 다수 클래스 정확도, 혼동 행렬과 함께 봅니다.
+# - KorNLI(`corpus_name="kornli"`)는 Korpora로 내려받습니다(학습: multinli + snli, 검증: xnli dev, 테스트: xnli test).
+# - 한 번에 끝까지 돌리려면
+#   `python -m helpers.train pair-classification --set epochs=3`을 쓰면 됩니다(말뭉치와 결과 폴더는 위와 같은 기본값).

@@ -1,0 +1,246 @@
+# Source of notebooks/12_question_answering.ipynb: edit it here, then `make notebooks` (see README). The Colab
+# badge and install cells come from tools/build_notebook.py; every `# %%` header carries its cell's id.
+
+# %% [markdown] id=cell-00
+# # 12. 질의응답: KorQuAD 1.0으로 KcBERT 파인튜닝하기
+#
+# 질문과 지문(context)이 주어지면 지문 안에서 답이 되는 **구간(span)** 을 찾아내는 추출형 질의응답(extractive QA)
+# 모델을 만듭니다. 모델은 지문의 각 토큰마다 "답이 여기서 시작할 점수"와 "여기서 끝날 점수"를 내고, 가장 점수가 높은
+# 구간을 답으로 고릅니다. 말뭉치는 한국어 위키백과로 만든 KorQuAD 1.0, 모델은 `beomi/kcbert-base`입니다.
+# 문서 분류 노트북과 같은 순서(설정 → 말뭉치 → 모델 → 토크나이저 → 데이터로더 → 태스크 → 학습 → 평가 → 저장)를 따릅니다.
+
+# %% [markdown] id=cell-03
+# ## 1. 설정
+# 질의응답은 지문이 길어서 `max_seq_length`를 256으로 늘립니다(KcBERT의 위치 임베딩은 300개까지입니다).
+# 스모크 실행(`NLPBOOK_SMOKE=1`)에서는 작은 모델과 질문 수십 개만으로 몇 걸음 학습하고,
+# 실제 실행에서는 KorQuAD 전체로 2 에폭 학습합니다.
+
+# %% id=cell-04
+from helpers.settings import settings_for_task
+
+settings = settings_for_task("question-answering")
+if settings.smoke:  # 스모크: 창이 길어서 질문 수를 더 줄입니다
+    settings = settings.replace(limit_train_rows=64, limit_eval_rows=32)
+else:  # 실제 학습: KorQuAD 학습 데이터 전체를 두 번 봅니다
+    settings = settings.replace(epochs=2)
+print(settings.describe())
+
+# %% [markdown] id=cell-05
+# 질의응답에만 쓰는 옵션 세 가지는 `settings.extra`로 바꿀 수 있습니다(예: `settings_for_task("question-answering", extra={"doc_stride": 128})`).
+#
+# - `doc_stride`: 긴 지문을 여러 창(window)으로 자를 때 **이웃한 창이 겹치는 토큰 수**입니다. 겹쳐야 창 경계에 걸린 답도 어느 한 창에는 통째로 들어갑니다.
+# - `n_best`: 답 후보를 고를 때 시작·끝 점수 상위 몇 개씩을 조합해 볼지 정합니다.
+# - `max_answer_length`: 답의 최대 토큰 수입니다. 이보다 긴 구간은 후보에서 뺍니다.
+
+# %% id=cell-06
+from helpers.question_answering import QA_OPTIONS, qa_option
+
+print({name: qa_option(settings, name) for name in QA_OPTIONS})
+
+# %% [markdown] id=cell-07
+# ## 2. 말뭉치: KorQuAD 1.0 읽기
+# KorQuAD 1.0은 SQuAD v1.1과 같은 JSON 형식입니다. 문서(article) → 문단(paragraph, `context`) → 질문(`qas`)으로
+# 묶여 있고, 답마다 지문 속 시작 글자 위치 `answer_start`가 적혀 있습니다.
+# `read_korquad_splits`는 파일이 없을 때만 KorQuAD 사이트에서 내려받고, **모든 질문**을 읽어 개수를 알려 줍니다.
+# JSON이 잘려 있으면 파일과 줄 번호를, `answer_start` 위치의 글자가 답과 다르면 질문 id를 들어 바로 멈춥니다.
+#
+# 학습 파일(`KorQuAD_v1.0_train.json`)이 없으면(오프라인 실습 환경처럼) 개발 파일을 **문서 단위로** 메모리에서
+# 나눠 학습/검증에 씁니다. 같은 지문이 학습과 검증에 함께 들어가지 않도록 문서 단위로 나누며, 이때의 점수는 공식 개발셋
+# 점수와 비교할 수 없다고 함께 알려 줍니다. (KorQuAD는 CC BY-ND 2.0 KR 라이선스이므로 파일 자체는 고치지 않습니다.)
+
+# %% id=cell-08
+from helpers.korquad import read_korquad_splits
+
+train_examples, val_examples = read_korquad_splits(settings)
+
+# %% [markdown] id=cell-09
+# 예제 하나를 봅시다. 답은 지문의 `answer_start` 글자부터 시작하는 부분 문자열입니다.
+
+# %% id=cell-10
+example = val_examples[0]
+answer = example.answers[0]
+print("제목:", example.title)
+print("질문:", example.question)
+print("지문:", example.context[:300], "..." if len(example.context) > 300 else "")
+print(f"정답: {answer.text!r} (글자 {answer.start}~{answer.end})")
+print("지문에서 잘라 본 답:", repr(example.context[answer.start : answer.end]))
+
+# %% [markdown] id=cell-11
+# ## 3. 사전학습 모델: `BertForQuestionAnswering`
+# BERT 위에 토큰마다 점수 두 개(시작, 끝)를 내는 선형층 `qa_outputs` 하나만 얹은 모델입니다.
+# 스모크 실행에서는 무작위로 초기화한 2층짜리 작은 BERT를 씁니다.
+
+# %% id=cell-12
+from helpers.models import count_parameters
+from helpers.question_answering import load_qa_model
+
+model = load_qa_model(settings)
+print(model.qa_outputs)
+print(f"학습할 파라미터 {count_parameters(model):,}개")
+
+# %% [markdown] id=cell-13
+# ## 4. 토크나이저: 질문 + 지문, 슬라이딩 윈도우, 답의 토큰 위치
+# 입력은 `[CLS] 질문 [SEP] 지문 [SEP]`입니다. 지문이 길면 fast 토크나이저가 지문만 잘라(`truncation="only_second"`)
+# `doc_stride`만큼 겹치는 여러 창을 만듭니다(`return_overflowing_tokens`). `return_offsets_mapping`으로 받은 각
+# 토큰의 **원문 글자 위치**를 이용해 답의 첫 글자와 마지막 글자를 품은 토큰을 찾아 정답 위치(시작·끝 토큰)로 씁니다.
+# 답이 통째로 들어 있지 않은 창의 정답은 `[CLS]`(0번 토큰)입니다. 지문 첫 글자(0번 글자)에서 시작하는 답도 진짜 답으로
+# 처리합니다(0을 "답 없음"으로 착각하지 않습니다).
+
+# %% id=cell-14
+from helpers.models import load_tokenizer
+from helpers.qa_features import build_qa_features
+
+tokenizer = load_tokenizer(settings)
+stride = qa_option(settings, "doc_stride")
+train_features = build_qa_features(tokenizer, train_examples, settings.max_seq_length, stride, "train",
+                                   keep_offsets=False)
+val_features = build_qa_features(tokenizer, val_examples, settings.max_seq_length, stride, "validation")
+
+# %% [markdown] id=cell-15
+# 검증 창 하나에서 정답 토큰 주변을 보고, 오프셋으로 원문을 다시 잘라 봅니다.
+
+# %% id=cell-16
+from helpers.qa_features import span_text
+
+i = next(k for k, s in enumerate(val_features.start_positions) if s > 0)
+s, e = val_features.start_positions[i], val_features.end_positions[i]
+tokens = tokenizer.convert_ids_to_tokens(val_features.input_ids[i])
+shown = val_examples[val_features.example_index[i]]
+print("질문:", shown.question)
+print("정답 주변 토큰:", tokens[max(0, s - 3) : s], "[", *tokens[s : e + 1], "]", tokens[e + 1 : e + 4])
+print("오프셋으로 되살린 답:", repr(span_text(shown, val_features.offsets[i], s, e)), "| 정답:", repr(shown.answers[0].text))
+
+# %% [markdown] id=cell-17
+# 가장 긴 지문은 여러 창으로 나뉩니다. 이웃한 창은 지문의 일부를 겹쳐 가집니다.
+# 답이 들어 있는 창만 실제 위치를, 나머지 창은 `[CLS]`(0, 0)를 정답으로 가집니다.
+
+# %% id=cell-18
+from collections import Counter
+
+windows = Counter(val_features.example_index)
+longest, count = windows.most_common(1)[0]
+print(f"지문 {len(val_examples[longest].context):,}자 -> 창 {count}개")
+for k, ex in enumerate(val_features.example_index):
+    if ex == longest:
+        first, last = val_features.context_spans[k]
+        chars = (val_features.offsets[k][first][0], val_features.offsets[k][last][1])
+        print(f"  창 {k}: 지문 글자 {chars[0]}~{chars[1]}, 정답 (시작, 끝) 토큰 = ({val_features.start_positions[k]}, "
+              f"{val_features.end_positions[k]})")
+
+# %% [markdown] id=cell-19
+# ### 정답을 토큰으로 정확히 되살릴 수 있을까?
+# 위 출력의 "exact answer text" 비율을 보세요. 답이 들어 있는 창은 모든 질문에 있지만, 토큰의 경계가 답의 경계와
+# 어긋나면 토큰 구간으로는 답을 글자 그대로 되살릴 수 없습니다. 한국어에서는 조사가 앞말과 한 토큰으로 붙는 일이 많기
+# 때문입니다. 예를 들어 KcBERT는 `임수경을`을 `임 ##수 ##경을`로 나누므로 답 `임수경`의 끝이 토큰 `##경을`의 중간에
+# 있습니다. 실제 KcBERT 어휘로 KorQuAD 개발셋 5,774문항을 처리하면 모든 답이 어느 창엔가 통째로 들어 있지만, 글자 그대로
+# 되살아나는 것은 4,511문항(78.1%)뿐이고 나머지는 조사 등이 붙은 조금 긴 구간이 됩니다. 정답 토큰 구간을 그대로 예측하는
+# "완벽한" 모델도 EM 78.1, F1 97.4가 최고라는 뜻입니다. 토큰 단위 모델의 EM(완전 일치)에는 이런 천장이 있고,
+# 글자 단위 F1은 그보다 너그럽습니다. (음절 하나하나가 토큰인 스모크용 작은 어휘에서는 99.9%가 되살아납니다.)
+
+# %% [markdown] id=cell-20
+# ## 5. 데이터로더
+# 창마다 길이가 다르므로 문서 분류와 같은 **동적 패딩** 콜레이터가 배치마다 가장 긴 창에 맞춰 채웁니다.
+# 시작·끝 위치(`start_positions`, `end_positions`)와 창 번호(`feature_index`)는 창마다 정수 하나라 그대로 묶입니다.
+
+# %% id=cell-21
+from helpers.question_answering import make_qa_loaders
+
+train_loader, val_loader = make_qa_loaders(train_features, val_features, tokenizer, settings)
+batch = next(iter(val_loader))
+print({name: tuple(t.shape) for name, t in batch.items()})
+print("시작 위치:", batch["start_positions"][:8].tolist(), "끝 위치:", batch["end_positions"][:8].tolist())
+
+# %% [markdown] id=cell-22
+# ## 6. 태스크: 손실과 공식 EM/F1
+# 손실은 시작 위치와 끝 위치 분류의 교차 엔트로피 평균입니다(모델이 계산). 검증이 끝날 때마다 태스크는 한 질문의
+# **모든 창**에서 시작·끝 점수 상위 `n_best`개씩을 조합해, 지문 안에 있고 시작 ≤ 끝이며 `max_answer_length`를 넘지 않는
+# 구간 중 점수(시작 + 끝)가 가장 높은 것을 답으로 고르고, 오프셋으로 원문 글자를 잘라 냅니다.
+# 그다음 KorQuAD 1.0 공식 방식으로 채점합니다.
+#
+# - **정규화**: 따옴표·괄호류(`' " 《 》 < > 〈 〉 ( ) ‘ ’`)를 공백으로 바꾸고, 소문자로, ASCII 문장부호를 지우고, 공백을 하나로.
+# - **EM**: 정규화한 예측과 정답이 같으면 1.
+# - **F1**: 공백을 뺀 **글자** 단위로 겹치는 개수를 세어 정밀도·재현율의 조화 평균. 조사 하나가 더 붙어도 부분 점수를 받습니다.
+
+# %% id=cell-23
+from helpers.korquad_metrics import char_f1, exact_match
+
+for prediction, gold in [("임수경", "임수경"), ("임수경을", "임수경"), ("《겨울 편지》", "겨울 편지"),
+                         ("1989년2월15일", "1989년 2월 15일"), ("부산", "서울")]:
+    print(f"{prediction!r:>18} vs {gold!r:<18} EM {exact_match(prediction, gold):.0f}  F1 {char_f1(prediction, gold):.3f}")
+
+# %% [markdown] id=cell-24
+# 태스크는 모델과 함께 검증 질문·창(`QaEvalSet`)을 받아 두었다가, 검증이 끝날 때마다 위 방식으로 `val_em`과 `val_f1`을 기록합니다.
+
+# %% id=cell-25
+from helpers.question_answering import QaEvalSet, build_qa_task
+
+task = build_qa_task(model, QaEvalSet(val_examples, val_features), settings)
+
+# %% [markdown] id=cell-26
+# ## 7. 학습
+# 검증 F1이 가장 좋은 체크포인트를 `best-...ckpt`로 남기도록 `monitor="val_f1"`, `mode="max"`로 Trainer를 만듭니다.
+# 중간에 끊긴 실행은 `fit_or_resume`이 `last.ckpt`에서 이어 갑니다. 아래 표는 에폭마다의 검증 손실, EM, F1입니다.
+
+# %% id=cell-27
+from helpers.plots import epoch_table
+from helpers.training import build_trainer, fit_or_resume, metrics_csv
+
+trainer = build_trainer(settings, monitor="val_f1", mode="max")
+fit_or_resume(trainer, task, train_loader, val_loader, settings)
+print(epoch_table(metrics_csv(settings), ("val_loss", "val_em", "val_f1")))
+
+# %% [markdown] id=cell-28
+# ## 8. 평가
+# 가장 좋은 체크포인트를 다시 불러와 검증 데이터 전체로 EM과 F1을 잽니다. 학습 곡선도 그려 봅니다.
+
+# %% id=cell-29
+from pathlib import Path
+
+from helpers.plots import plot_learning_curves
+from helpers.training import best_or_current
+
+metrics = trainer.validate(task, val_loader, ckpt_path=best_or_current(trainer), verbose=False)[0]
+print(f"EM {metrics['val_em']:.2f}, F1 {metrics['val_f1']:.2f} (검증 질문 {len(val_examples):,}개)")
+plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / "learning_curves.png",
+                     metrics=("loss", "f1"));
+
+# %% [markdown] id=cell-30
+# ## 9. 예측 살펴보기
+# `answer_question`은 질문과 지문만 받아 답, 글자 위치, 점수, 확률과 n-best 목록을 돌려줍니다(나중의 데모도 이 함수를 씁니다).
+# 노란 배경이 예측한 답, 초록 밑줄이 정답입니다. (스모크 실행의 작은 모델은 몇 걸음만 배웠으므로 엉뚱한 답이 나와도 정상입니다.)
+
+# %% id=cell-31
+from IPython.display import HTML, display
+
+from helpers.question_answering import answer_question, highlight_answer
+
+result = answer_question(task.model, tokenizer, example.question, example.context, settings.max_seq_length, stride,
+                         n_best=5)
+print("질문:", example.question)
+print(f"예측: {result['text']!r} (확률 {result['probability']:.2f}) | 정답: {answer.text!r}")
+display(HTML(highlight_answer(example.context, (result["start"], result["end"]), (answer.start, answer.end))))
+for rank, candidate in enumerate(result["n_best"], start=1):
+    print(f"  {rank}. {candidate['text']!r:30} 점수 {candidate['score']:.2f}, 확률 {candidate['probability']:.2f}")
+
+# %% [markdown] id=cell-32
+# ## 10. 모델 저장과 다시 불러오기
+# `save_pretrained`로 가중치(safetensors)와 설정, 토크나이저를 한 폴더에 저장하고, 다시 불러와 새 질문에 답해 봅니다.
+
+# %% id=cell-33
+from transformers import BertForQuestionAnswering
+
+from helpers.document_classification import save_model
+
+saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
+reloaded = BertForQuestionAnswering.from_pretrained(saved)
+context = "세종대왕은 1418년에 조선의 제4대 임금으로 즉위하였다. 1443년에는 훈민정음을 창제하였다."
+for question in ("훈민정음을 만든 사람은?", "세종대왕이 즉위한 해는?"):
+    print(question, "->", repr(answer_question(reloaded, tokenizer, question, context)["text"]))
+
+# %% [markdown] id=cell-34
+# ## 정리
+# - 긴 지문은 겹치는 창으로 자르고, 오프셋으로 답의 시작·끝 토큰을 찾습니다. 답이 없는 창은 `[CLS]`를 가리킵니다.
+# - 예측은 한 질문의 모든 창에서 n-best 후보를 모아 가장 좋은 구간을 고르고, 오프셋으로 원문을 잘라 냅니다.
+# - 채점은 KorQuAD 공식 EM(정규화 후 완전 일치)과 글자 단위 F1입니다. WordPiece는 조사를 앞말에 붙이는 일이 많아
+#   토큰 구간으로는 답을 글자 그대로 되살리지 못하는 경우가 있고(KcBERT 어휘로 개발셋의 21.9%), 이것이 EM의 천장(78.1)이 됩니다.
+# - 한 번에 끝까지 돌리려면 `python -m helpers.train question-answering --set corpus_name=korquad --set output_dir=outputs/question-answering --set max_seq_length=256`을 쓰면 됩니다.

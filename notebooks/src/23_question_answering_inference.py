@@ -1,0 +1,166 @@
+# Source of notebooks/23_question_answering_inference.ipynb: edit it here, then `make notebooks` (see README). The Colab
+# badge and install cells come from tools/build_notebook.py; every `# %%` header carries its cell's id.
+
+# %% [markdown] id=cell-00
+# # 23. 질의응답 추론: 문맥에서 답을 찾아 보여 주는 데모
+#
+# 12장에서 학습해 저장한 KorQuAD 질의응답 모델을 불러와, 문맥(지문)과 질문을 넣으면 문맥 안에서 답이 되는 구간을 찾습니다.
+# 평범한 예측 함수를 먼저 보고, 그 함수를 감싼 위젯 데모를 노트북 안에서 띄웁니다(웹 서버·터널·계정 없음). 답은 문맥 속에
+# 형광색으로 표시되고, 점수와 함께 다른 답 후보(n-best)도 보여 줍니다. 마지막으로 여러 질문을 파일로 한꺼번에 풀어 CSV로
+# 저장하고, 모델이 맞힌 답과 틀린 답의 확률 분포를 그립니다.
+
+# %% [markdown] id=cell-03
+# ## 한글 글꼴 (Colab)
+# 그림 속 한글이 네모(□)로 나오지 않도록 Colab에서는 아래 셀로 나눔 글꼴을 설치하세요(다시 시작할 필요 없음).
+
+# %% id=cell-04
+import sys
+
+if "google.colab" in sys.modules:
+    !apt-get -qq install fonts-nanum
+else:
+    print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀이 설치 방법을 알려 줍니다.")
+
+# %% id=cell-05
+from helpers.plots import use_korean_font
+
+print("그림 글꼴:", use_korean_font())
+
+# %% [markdown] id=cell-06
+# ## 설정
+# 학습 노트북(12장)과 같은 설정을 써야 모델을 저장한 폴더(`output_dir/model`)를 똑같이 찾습니다. 문맥을 나누는 창의 겹침
+# (`doc_stride`)도 학습 때와 같은 값을 씁니다.
+
+# %% id=cell-07
+from helpers.question_answering import qa_option
+from helpers.settings import settings_for_task
+
+settings = settings_for_task("question-answering")
+doc_stride = qa_option(settings, "doc_stride")
+print(settings.describe())
+print("doc_stride =", doc_stride)
+
+# %% [markdown] id=cell-08
+# ## 저장한 모델 불러오기
+# `load_trained_or_smoke`는 `output_dir/model`에서 `from_pretrained`로 모델(safetensors)과 토크나이저를 불러옵니다.
+# 저장한 모델이 없으면(12장을 아직 실행하지 않았으면) 그렇다고 알리고, 작은 스모크 모델을 몇 걸음만 학습해 대신 씁니다.
+# 이때 답은 거의 무작위입니다.
+
+# %% id=cell-09
+from helpers.inference import load_trained_or_smoke
+
+loaded = load_trained_or_smoke("question-answering", settings)
+model, tokenizer = loaded.model, loaded.tokenizer
+print("학습한 모델" if loaded.trained else "대신 쓰는 스모크 모델", "|", loaded.folder)
+
+# %% [markdown] id=cell-10
+# ## 평범한 함수로 답 찾기
+# `answer_question(model, tokenizer, 질문, 문맥, max_length, doc_stride)`이 하는 일은 다음과 같습니다.
+#
+# 1. `[CLS] 질문 [SEP] 문맥 [SEP]`으로 이어 붙입니다. 문맥이 길면 `doc_stride` 토큰씩 겹치는 여러 창으로 나눕니다.
+# 2. 모델이 토큰마다 "답의 시작일 점수"와 "답의 끝일 점수"를 냅니다.
+# 3. 시작 ≤ 끝이고 너무 길지 않은 구간 중 (시작 점수 + 끝 점수)가 큰 후보들을 모든 창에서 모아 순위를 매깁니다.
+# 4. 가장 좋은 후보의 글자 위치(`start`, `end`)로 문맥에서 답을 잘라 냅니다. `probability`는 후보들 사이에서의 비율입니다.
+
+# %% id=cell-11
+from helpers.demos_spans import QA_CONTEXT
+from helpers.question_answering import answer_question
+
+result = answer_question(model, tokenizer, "훈민정음을 반포한 해는?", QA_CONTEXT, settings.max_seq_length, doc_stride)
+print(f"답: {result['text']!r} (문맥의 {result['start']}~{result['end']}번째 글자, 점수 {result['score']:.2f}, "
+      f"후보 중 확률 {result['probability']:.1%})")
+for rank, candidate in enumerate(result["n_best"][:5], 1):
+    print(f"  {rank}. {candidate['text']!r} {candidate['probability']:.1%}")
+
+# %% [markdown] id=cell-12
+# ## 입력 점검이 붙은 함수
+# `answer_checked`는 예측 전에 입력을 점검합니다. 문맥이나 질문이 비었거나 공백뿐이면 이유를 알리고, 질문이 너무 길어
+# 문맥을 넣을 자리가 없으면 줄이라고 합니다. 문맥이 모델 한도보다 길면 잘라 버리지 않고 겹치는 창으로 나눠 모두 살펴봤다고
+# 말합니다. 또 KorQuAD 1.0 모델은 "답 없음"을 배우지 않아 **언제나** 문맥의 한 구간을 고르므로, 후보 중 확률이 낮으면
+# 답이 문맥에 없을 수도 있다고 경고합니다.
+
+# %% id=cell-13
+from helpers.span_predictions import answer_checked
+
+checked = answer_checked(model, tokenizer, "훈민정음을 반포한 해는?", "오늘은 특별한 일이 없었다. " * 60 + QA_CONTEXT,
+                         settings.max_seq_length, doc_stride)
+print("답:", repr(checked["text"]))
+for note in checked["notes"]:
+    print("-", note)
+
+# %% [markdown] id=cell-14
+# ## 위젯 데모
+# 문맥과 질문을 고치고 **답 찾기**를 누르세요. 답이 문맥 속에 노란색으로 표시되고, 점수와 답 후보 목록이 나옵니다.
+
+# %% id=cell-15
+from helpers.demos_spans import build_qa_demo
+
+demo = build_qa_demo(model, tokenizer, settings.max_seq_length, doc_stride)
+demo.run()
+demo
+
+# %% [markdown] id=cell-16
+# ## 이상한 입력 시험하기
+# 버튼 대신 코드로 입력을 넣어 봅니다. 어떤 입력에도 예외 대신 안내 문구나 결과가 나와야 합니다.
+
+# %% id=cell-17
+from helpers.demos import html_text, try_inputs
+from helpers.demos_spans import QA_BAD_INPUTS
+
+for case, shown in try_inputs(demo, QA_BAD_INPUTS).items():
+    print(f"[{case}] {html_text(shown)[:260]}")
+
+# %% [markdown] id=cell-18
+# ## 여러 질문을 한꺼번에 풀어 CSV로 저장하기
+# 한 줄에 `문맥<TAB>질문`인 파일을 읽어 질문마다 답을 찾습니다(진행 막대 표시). 빈 입력도 버리지 않고 `error` 칸에 이유를
+# 적습니다.
+
+# %% id=cell-19
+from pathlib import Path
+
+from helpers.inference import predict_to_csv, read_inputs
+from helpers.input_checks import input_problem
+from helpers.span_predictions import answer_rows
+
+out = Path(settings.output_dir) / "inference"
+input_file = out / "questions.tsv"
+input_file.parent.mkdir(parents=True, exist_ok=True)
+input_file.write_text(f"{QA_CONTEXT}\t훈민정음을 창제한 해는?\n{QA_CONTEXT}\t세종대왕은 몇 대 국왕인가?\n\n"
+                      f"{QA_CONTEXT}\t \n", encoding="utf-8")
+
+pairs = read_inputs(input_file, columns=2)
+rows = predict_to_csv(lambda batch: answer_rows(model, tokenizer, batch, settings.max_seq_length, doc_stride), pairs,
+                      out / "answers.csv", input_columns=("context", "question"),
+                      check=lambda pair: input_problem(*pair, names=("문맥", "질문")))
+for row in rows:
+    print(row.get("question"), "->", row.get("answer", row.get("error")))
+
+# %% [markdown] id=cell-20
+# ## 점수 분포: 맞힌 답과 틀린 답
+# 검증 질문에 답을 찾게 하고, 가장 좋은 답의 (후보 중) 확률을 정답과 똑같이 맞힌 경우(EM=1)와 틀린 경우로 나눠 그립니다.
+# 잘 학습한 모델은 맞힐 때 확률이 높고 틀릴 때 낮으므로, 두 분포가 벌어질수록 확률을 "믿을 만한가"의 신호로 쓸 수 있습니다.
+# 시간을 아끼려고 검증 질문 중 최대 200개만 씁니다.
+
+# %% id=cell-21
+from helpers.corpora import take_rows
+from helpers.korquad import read_korquad_splits
+from helpers.plots import plot_score_distribution
+from helpers.span_predictions import qa_confidence
+
+_, val_examples = read_korquad_splits(settings)
+scored = qa_confidence(model, tokenizer, take_rows(val_examples, 200, "validation", settings.seed),
+                       settings.max_seq_length, doc_stride)
+right = [r["probability"] for r in scored if r["exact"]]
+wrong = [r["probability"] for r in scored if not r["exact"]]
+print(f"EM {len(right) / len(scored):.1%} ({len(right)}/{len(scored)})")
+plot_score_distribution({"맞힘 (EM=1)": right, "틀림": wrong}, "가장 좋은 답의 후보 중 확률",
+                        save_to=out / "score_distribution.png", title="맞힌 답과 틀린 답의 확률 분포");
+
+# %% [markdown] id=cell-22
+# ## 정리
+# - **데모**: 문맥·질문 입력 → 문맥 속에 표시한 답, 점수와 확률, 답 후보(n-best) 표.
+# - **시험한 이상한 입력**: 빈 문맥, 공백만 있는 질문(→ 입력하라는 안내), 너무 긴 질문(→ 줄이라는 안내), 모델 한도보다 긴
+#   문맥(→ 겹치는 창으로 나눠 살폈다는 안내와 답), 문맥에 답이 없는 질문(→ 확률이 낮으면 답이 없을 수도 있다는 경고),
+#   이모지와 드문 글자(→ `[UNK]` 안내와 답).
+# - **배치 예측**: TSV 파일 → 진행 막대 → `answers.csv`(빈 입력은 `error` 칸에 이유).
+# - **그림**: 맞힌 답과 틀린 답의 확률 분포.

@@ -1,0 +1,166 @@
+# Source of notebooks/24_generation_inference.ipynb: edit it here, then `make notebooks` (see README). The Colab
+# badge and install cells come from tools/build_notebook.py; every `# %%` header carries its cell's id.
+
+# %% [markdown] id=cell-00
+# # 24. 문장 생성 추론: 프롬프트와 슬라이더로 디코딩을 바꿔 보는 데모
+#
+# 13장에서 학습해 저장한 GPT-2 언어 모델을 불러와 프롬프트 뒤를 이어 씁니다. 평범한 생성 함수를 먼저 보고, 다음 토큰의
+# 확률이 temperature에 따라 어떻게 바뀌는지 그림으로 본 뒤, 최대 길이·temperature·top-k·top-p·반복 벌점을 슬라이더로
+# 바꾸는 위젯 데모를 노트북 안에서 띄웁니다(웹 서버·터널·계정 없음). 마지막으로 여러 프롬프트를 한꺼번에 생성해 CSV로
+# 저장합니다.
+
+# %% [markdown] id=cell-03
+# ## 한글 글꼴 (Colab)
+# 그림 속 한글이 네모(□)로 나오지 않도록 Colab에서는 아래 셀로 나눔 글꼴을 설치하세요(다시 시작할 필요 없음).
+
+# %% id=cell-04
+import sys
+
+if "google.colab" in sys.modules:
+    !apt-get -qq install fonts-nanum
+else:
+    print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀이 설치 방법을 알려 줍니다.")
+
+# %% id=cell-05
+from helpers.plots import use_korean_font
+
+print("그림 글꼴:", use_korean_font())
+
+# %% [markdown] id=cell-06
+# ## 설정
+# 학습 노트북(13장)과 같은 설정을 써야 모델을 저장한 폴더(`output_dir/model`)를 똑같이 찾습니다.
+
+# %% id=cell-07
+from helpers.settings import settings_for_task
+
+settings = settings_for_task("generation")
+print(settings.describe())
+
+# %% [markdown] id=cell-08
+# ## 저장한 모델 불러오기
+# `load_trained_or_smoke`는 `output_dir/model`에서 `from_pretrained`로 모델(safetensors)과 토크나이저를 불러옵니다.
+# 저장한 모델이 없으면(13장을 아직 실행하지 않았으면) 그렇다고 알리고, 작은 스모크 모델을 몇 걸음만 학습해 대신 씁니다.
+# 이때 생성한 글은 뜻이 없는 글자 조각입니다.
+
+# %% id=cell-09
+from helpers.inference import load_trained_or_smoke
+
+loaded = load_trained_or_smoke("generation", settings)
+model, tokenizer = loaded.model, loaded.tokenizer
+print("학습한 모델" if loaded.trained else "대신 쓰는 스모크 모델", "|", loaded.folder)
+print("위치 한도:", model.config.n_positions, "토큰 | 어휘:", len(tokenizer), "토큰")
+
+# %% [markdown] id=cell-10
+# ## 평범한 함수로 생성하기
+# `generate_text(model, tokenizer, 프롬프트, max_new_tokens, seed, **디코딩_옵션)`은 프롬프트 앞에 `</s>`를 붙여 모델에 넣고,
+# 다음 토큰을 하나씩 골라 붙이기를 `max_new_tokens`번(또는 `</s>`가 나올 때까지) 되풀이합니다. 다음 토큰을 고르는 방법이
+# 디코딩 옵션입니다.
+#
+# - `do_sample=False`: 언제나 가장 확률이 큰 토큰(greedy). 같은 입력엔 같은 글이 나오지만 같은 말을 되풀이하기 쉽습니다.
+# - `do_sample=True`: 확률에 따라 뽑습니다. `temperature`가 낮으면 확률이 큰 토큰 쪽으로 더 쏠리고, 높으면 고르게 퍼집니다.
+# - `top_k`: 확률이 큰 k개 안에서만 뽑습니다(0이면 끔). `top_p`: 확률을 큰 순서로 더해 p가 될 때까지의 토큰 안에서만 뽑습니다.
+# - `repetition_penalty`: 이미 나온 토큰의 점수를 깎아 되풀이를 줄입니다(1.0이면 벌점 없음).
+#
+# 학습 데이터가 "긍정 …", "부정 …"으로 시작하는 영화 리뷰이므로, 프롬프트를 "긍정"이나 "부정"으로 시작하면 그런 리뷰를 씁니다.
+# `seed`가 같으면 뽑기도 똑같이 되풀이됩니다.
+
+# %% id=cell-11
+from helpers.generation import generate_text
+
+for options in ({"do_sample": False}, {"do_sample": True, "top_p": 0.92, "top_k": 0}):
+    for prompt in ("긍정 이 영화는", "부정 이 영화는"):
+        print(options, "|", generate_text(model, tokenizer, prompt, 30, seed=settings.seed, **options)[0])
+
+# %% [markdown] id=cell-12
+# ## temperature가 하는 일: 다음 토큰의 확률
+# 프롬프트 다음에 올 토큰 후보 10개의 확률을 temperature 0.7, 1.0, 1.5에서 그렸습니다. 낮은 temperature는 1등 후보에
+# 확률을 몰아 주고, 높은 temperature는 확률을 평평하게 만들어 뜻밖의 토큰이 뽑힐 기회를 늘립니다.
+
+# %% id=cell-13
+from pathlib import Path
+
+from helpers.demos_generation import next_token_probabilities
+from helpers.plots import plot_next_token_probabilities
+
+out = Path(settings.output_dir) / "inference"
+candidates = next_token_probabilities(model, tokenizer, "긍정 이 영화는")
+plot_next_token_probabilities(candidates["tokens"], candidates["probabilities"], save_to=out / "next_tokens.png",
+                              title="'긍정 이 영화는' 다음 토큰의 확률");
+
+# %% [markdown] id=cell-14
+# ## 입력 점검이 붙은 함수
+# `generate_checked`는 생성 전에 입력을 점검합니다. 프롬프트가 비었거나 공백뿐이면 이유를 알리고, 프롬프트와 생성할 길이를
+# 합쳐 모델의 위치 한도를 넘으면 프롬프트의 **뒷부분**만 남겨 이어 쓰고 그렇다고 말합니다(이어 쓸 곳은 끝이므로).
+# 생성 길이만으로 한도를 넘으면 줄이라고 안내합니다.
+
+# %% id=cell-15
+from helpers.demos_generation import generate_checked
+
+checked = generate_checked(model, tokenizer, "긍정 배우들의 연기가 정말 좋았다 " * 150, max_new_tokens=20)
+print(checked["text"][-80:])
+for note in checked["notes"]:
+    print("-", note)
+
+# %% [markdown] id=cell-16
+# ## 위젯 데모
+# 프롬프트를 쓰고 슬라이더를 움직인 뒤 **생성하기**를 누르세요. 회색 글씨가 프롬프트, 검은 글씨가 모델이 이어 쓴 부분입니다.
+# 같은 설정과 seed에서는 같은 글이 나오니, seed를 바꾸면 다른 글을 볼 수 있습니다.
+
+# %% id=cell-17
+from helpers.demos_generation import build_generation_demo
+
+demo = build_generation_demo(model, tokenizer)
+demo.run()
+demo
+
+# %% [markdown] id=cell-18
+# ## 이상한 입력 시험하기
+# 버튼 대신 코드로 입력을 넣어 봅니다. 어떤 입력에도 예외 대신 안내 문구나 결과가 나와야 합니다.
+
+# %% id=cell-19
+from helpers.demos import html_text, try_inputs
+from helpers.demos_generation import GENERATION_BAD_INPUTS
+
+for case, shown in try_inputs(demo, GENERATION_BAD_INPUTS).items():
+    print(f"[{case}] {html_text(shown)[-260:]}")
+
+# %% [markdown] id=cell-20
+# 슬라이더는 위젯에서 고를 수 있는 범위로 값을 묶어 둡니다. 그래서 "한도를 넘는 생성 길이"로 넣은 100,000은 슬라이더의
+# 최댓값(200)으로 바뀌어 생성됩니다. 코드로 `generate_checked`를 직접 부르면 한도를 넘는 길이에 안내 문구가 나옵니다.
+
+# %% id=cell-21
+from helpers.demos import safe_html
+
+print(html_text(safe_html(lambda **v: generate_checked(model, tokenizer, **v)["text"], prompt="긍정",
+                          max_new_tokens=100_000)))
+
+# %% [markdown] id=cell-22
+# ## 여러 프롬프트를 한꺼번에 생성해 CSV로 저장하기
+# 한 줄에 프롬프트 하나인 파일을 읽어 같은 디코딩 옵션으로 생성합니다(진행 막대 표시). 빈 줄도 버리지 않고 `error` 칸에
+# 이유를 적습니다.
+
+# %% id=cell-23
+from helpers.demos_generation import generation_rows
+from helpers.generation import DECODING_STRATEGIES
+from helpers.inference import predict_to_csv, read_inputs
+from helpers.input_checks import input_problem
+
+input_file = out / "prompts.txt"
+input_file.parent.mkdir(parents=True, exist_ok=True)
+input_file.write_text("긍정 배우들의\n\n부정 시간이\n긍정 음악이\n", encoding="utf-8")
+
+prompts = read_inputs(input_file)
+rows = predict_to_csv(lambda batch: generation_rows(model, tokenizer, batch, 30, settings.seed,
+                                                    **DECODING_STRATEGIES["top-p"]),
+                      prompts, out / "generations.csv", input_columns=("prompt",), check=input_problem)
+for row in rows:
+    print(row["prompt"] or "(빈 줄)", "->", row.get("generated", row.get("error")))
+
+# %% [markdown] id=cell-24
+# ## 정리
+# - **데모**: 프롬프트와 슬라이더(최대 생성 토큰, temperature, top-k, top-p, 반복 벌점, seed) → 생성한 글(프롬프트는 회색).
+# - **시험한 이상한 입력**: 빈 프롬프트, 공백만 있는 프롬프트(→ 입력하라는 안내), 모델 한도보다 긴 프롬프트(→ 뒷부분만
+#   이어 썼다는 안내와 결과), 이모지와 드문 글자(→ 그대로 생성; 어휘에 없으면 `<unk>` 안내), 한도를 넘는 생성 길이
+#   (→ 위젯에서는 슬라이더 최댓값으로 묶이고, 함수에서는 줄이라는 안내).
+# - **배치 생성**: 파일 → 진행 막대 → `generations.csv`(빈 줄은 `error` 칸에 이유).
+# - **그림**: temperature별 다음 토큰 확률.
