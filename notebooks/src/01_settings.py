@@ -84,7 +84,9 @@ print("스모크 실행:", settings.smoke)
 #    (예: `.../nlpbook-checkpoints/document-classification`).
 # 3. Colab은 노트북마다 런타임이 따로라서, 학습하는 노트북마다 맨 위에서 이 셀을 다시 실행하세요.
 #
-# KcBERT-base 체크포인트 하나는 옵티마이저 상태까지 약 1.3GB이고 best와 last 두 개가 생기므로 드라이브에 3GB쯤 여유가 필요합니다.
+# 드라이브에 필요한 자리(KcBERT-base로 잰 값): 이어서 학습할 `last.ckpt`는 가중치와 AdamW 상태까지 1.31GB,
+# 가장 좋은 검증 점수의 `best-….ckpt`는 가중치만 0.44GB입니다. 새 `last.ckpt`를 임시 파일에 다 쓴 뒤 바꿔 넣으므로
+# 저장하는 동안에는 1.31GB가 더 들어, **드라이브에 3.1GB 이상** 비워 두세요. 저장할 때마다 크기가 출력됩니다.
 # 처음부터 다시 하려면 `last.ckpt`를 지우거나 `settings_from_env(extra={"resume": False})`로 설정을 만드세요.
 # 학습 곡선 기록과 저장한 모델까지 드라이브에 두려면 `NLPBOOK_OUTPUT_ROOT`도 드라이브 폴더로 정하세요.
 # 아래 셀은 Colab에서만 실행하세요(CI와 로컬에서는 건너뜁니다).
