@@ -12,8 +12,10 @@ TORCH_INDEX ?= $(if $(shell command -v nvidia-smi 2>/dev/null),https://pypi.org/
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q "torch==$(TORCH_VERSION)" --index-url $(TORCH_INDEX) \
-	  || { echo "torch: $(TORCH_INDEX) failed, trying the default package index"; $(PY) -m pip install -q "torch==$(TORCH_VERSION)"; }
+	if $(PY) -c "import urllib.request as u; u.urlopen('$(TORCH_INDEX)/', timeout=10)" 2>/dev/null; then \
+	  $(PY) -m pip install -q "torch==$(TORCH_VERSION)" --index-url $(TORCH_INDEX); \
+	else echo "torch: $(TORCH_INDEX) cannot be reached, using the default package index"; \
+	  $(PY) -m pip install -q "torch==$(TORCH_VERSION)"; fi
 	$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
 	$(PY) -m pip install -q --no-deps -e .
 	touch $@
