@@ -116,15 +116,18 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
 
 
 def log_version(settings: CourseSettings) -> int:
-    """CSV log version: 0 for a fresh run (older logs removed), the next number when resuming."""
+    """CSV log version: 0 for a fresh run (older logs are removed when it starts), the next number when resuming."""
     logs = Path(settings.output_dir) / "logs"
     versions = sorted(logs.glob("version_*"), key=lambda p: int(p.name.split("_")[1]))
-    if resuming(settings):
-        return len(versions)
-    if rank_zero_only.rank == 0:  # a DDP run's other processes build their trainer while rank 0 may be logging
-        for stale in versions:  # an older run's logs: the CSV logger appends, so start from an empty folder
-            shutil.rmtree(stale, ignore_errors=True)
-    return 0
+    return len(versions) if resuming(settings) else 0
+
+
+def remove_stale_logs(settings: CourseSettings) -> None:
+    """Delete an older run's CSV logs before a fresh run (the logger appends); called under the folder's lock."""
+    if rank_zero_only.rank != 0:  # a DDP run's other processes start while rank 0 may already be logging
+        return
+    for stale in (Path(settings.output_dir) / "logs").glob("version_*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def metrics_csv(settings: CourseSettings) -> list[Path]:
@@ -153,7 +156,9 @@ def fit_or_resume(trainer: L.Trainer, task: L.LightningModule, train_loader: Any
         train_loader.resume_point = point  # lets the loader start mid-epoch where the checkpoint stopped
     last = last_checkpoint(settings) if resuming(settings) else None
     with guarded_fit(settings, task, last):  # locks output_dir; an unreadable or foreign last.ckpt stops here
-        if last is not None:
+        if last is None:
+            remove_stale_logs(settings)
+        else:
             rank_zero_only(print)(f"{last}에서 이어서 학습합니다 (resuming from {last}). 처음부터 하려면 그 파일을 지우거나 "
                                   "extra={'resume': False}를 쓰세요. 이미 끝난 학습은 epochs를 늘려야 더 학습합니다.")
         trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)

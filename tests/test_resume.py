@@ -16,7 +16,8 @@ from helpers.data import make_dataloader
 from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits, save_model
 from helpers.models import load_tokenizer
 from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings, SettingsError, settings_from_env
-from helpers.training import AtomicCheckpointIO, build_trainer, fit_or_resume, last_checkpoint, log_version, resuming
+from helpers.training import (AtomicCheckpointIO, build_trainer, fit_or_resume, last_checkpoint, log_version,
+                              remove_stale_logs, resuming)
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -258,4 +259,5 @@ def test_resume_false_starts_over_with_fresh_logs(tmp_path):
     assert resuming(settings) and log_version(settings) == 3  # a resumed part logs into the next version
     fresh = settings.replace(extra={"resume": False})
     assert not resuming(fresh) and log_version(fresh) == 0
+    remove_stale_logs(fresh)  # what fit_or_resume does for a fresh run, once it holds the folder's lock
     assert list((Path(settings.output_dir) / "logs").iterdir()) == []  # the new run writes version_0 afresh

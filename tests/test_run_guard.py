@@ -182,6 +182,9 @@ def test_a_second_run_into_a_busy_folder_stops_at_once(tmp_path):
                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         assert holder.stdout.readline().strip() == "holding"
+        live_log = Path(settings.output_dir) / "logs" / "version_0" / "metrics.csv"  # the holder's log, being written
+        live_log.parent.mkdir(parents=True)
+        live_log.write_text("step\n0\n")
         started = time.monotonic()
         with pytest.raises(OutputFolderBusy) as raised:
             train(settings)
@@ -190,6 +193,7 @@ def test_a_second_run_into_a_busy_folder_stops_at_once(tmp_path):
                                   f"(pid {holder.pid} on {socket.gethostname()}, started "), message
         assert str(Path(settings.output_dir) / LOCK_NAME) in message
         assert not (Path(settings.output_dir) / "checkpoints").exists()  # nothing of the first run overwritten
+        assert (Path(settings.output_dir) / "logs" / "version_0" / "metrics.csv").read_text() == "step\n0\n"
         assert time.monotonic() - started < 30
     finally:
         holder.kill()
