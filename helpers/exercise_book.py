@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .exercises import Exercise, Verdict, judge_answer, show_verdict
+from .exercises_ner import NER_EXERCISES
 from .exercises_stages import STAGE_EXERCISES
 from .exercises_tasks import TASK_EXERCISES
 
@@ -12,7 +13,7 @@ from .exercises_tasks import TASK_EXERCISES
 def all_exercises() -> dict[str, Exercise]:
     """The exercises of all notebooks by id (an id used twice is an error)."""
     found: dict[str, Exercise] = {}
-    for exercise in (*STAGE_EXERCISES, *TASK_EXERCISES):
+    for exercise in (*STAGE_EXERCISES, *TASK_EXERCISES, *NER_EXERCISES):
         if exercise.key in found:
             raise ValueError(f"exercise id {exercise.key!r} is used twice")
         found[exercise.key] = exercise

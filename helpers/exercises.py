@@ -19,6 +19,9 @@ class Verdict:
     right: bool
     message: str
 
+    def _ipython_display_(self) -> None:
+        """Show nothing as a cell's value: `check` has already printed the verdict."""
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -53,7 +56,7 @@ def close_to(value: Any, expected: float, tolerance: float) -> bool:
 def judge_answer(exercise: Exercise, answer: Any) -> Verdict:
     """The verdict on `answer`; an answer still left as `...` is 'not yet' with a nudge, a malformed one too."""
     if answer is Ellipsis:
-        return not_yet("아직 답을 넣지 않았습니다: `...` 자리에 답을 쓰고 다시 실행하세요.")
+        return not_yet("`...` 자리에 답을 쓰고 다시 실행하세요.")
     try:
         return exercise.judge(answer)
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as err:
