@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import math
 from collections import Counter
 from typing import Any
 
@@ -19,6 +18,7 @@ from .corpora import NSMC_LABELS, NsmcReader, split_train_validation
 from .data import padding_report
 from .exercises import Exercise, Verdict, close_to, not_yet, right
 from .models import EMBEDDED_TOKENIZER_DIR
+from .sampling import LengthGroupedSampler
 from .settings import EMBEDDED_SAMPLE_ROOT, KNOWN_PRECISIONS, CourseSettings, SettingsError
 from .tasks import linear_warmup_decay
 
@@ -227,9 +227,10 @@ def judge_macro_f1(answer: Any) -> Verdict:
 
 
 def steps_per_epoch() -> int:
-    """Optimizer steps in one epoch of the real NSMC run at the default batch size."""
+    """Optimizer steps in one epoch of the real NSMC run at the default batch size (the course's own sampler)."""
     settings = CourseSettings()
-    return math.ceil((NSMC_TRAIN_FILE_ROWS - validation_rows()) / settings.batch_size)
+    rows = NSMC_TRAIN_FILE_ROWS - validation_rows()
+    return len(LengthGroupedSampler([1] * rows, settings.batch_size, settings.seed))
 
 
 def judge_steps(answer: Any) -> Verdict:
