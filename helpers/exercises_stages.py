@@ -6,51 +6,21 @@ vocabulary), never from a notebook's variables, and stays well under a second: n
 
 from __future__ import annotations
 
-import contextlib
-import io
 from collections import Counter
 from typing import Any
 
 import torch
 from torchmetrics.functional.classification import multiclass_f1_score
 
-from .corpora import NSMC_LABELS, NsmcReader, split_train_validation
+from .corpora import NSMC_LABELS, split_train_validation
 from .data import padding_report
+from .exercise_samples import (F1_LABELS, F1_PREDICTIONS, KCBERT_HIDDEN_SIZE, KCBERT_SHAPE, LOWERED_REVIEW,
+                               NSMC_TRAIN_FILE_ROWS, PADDING_BATCH_SIZES, PAIR, SCHEDULE, SLANG_REVIEWS,
+                               practice_tokenizer, sample_nsmc, sample_token_lengths)
 from .exercises import Exercise, Verdict, close_to, not_yet, right
-from .models import EMBEDDED_TOKENIZER_DIR
 from .sampling import LengthGroupedSampler
-from .settings import EMBEDDED_SAMPLE_ROOT, KNOWN_PRECISIONS, CourseSettings, SettingsError
+from .settings import KNOWN_PRECISIONS, CourseSettings, SettingsError
 from .tasks import linear_warmup_decay
-
-NSMC_TRAIN_FILE_ROWS = 150_000  # ratings_train.txt of the real NSMC
-KCBERT_HIDDEN_SIZE = 768  # hidden_size in beomi/kcbert-base's config.json
-SLANG_REVIEWS = ("존잼 ㅎㅎ 👍👍", "이 영화 漢字 ㄹㅇ 명작", "⍼⍼를 봤는데 최악", "배우 연기 ㄷㄷ 㷇 대박")
-LOWERED_REVIEW = "이 영화 정말 재밌어요ㅋㅋ"
-PAIR = ("영화 좋아요", "정말 재밌어요")
-PADDING_BATCH_SIZES = (8, 32, 128)
-SCHEDULE = {"learning_rate": 5e-5, "total_steps": 1000, "warmup_steps": 100}
-F1_LABELS = (1, 1, 1, 1, 0, 0, 0, 0, 0, 0)
-F1_PREDICTIONS = (1, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-
-
-def practice_tokenizer(lower_case: bool = False) -> Any:
-    """The tiny practice WordPiece vocabulary the exercises use (cased unless `lower_case`)."""
-    from transformers import BertTokenizer
-
-    return BertTokenizer.from_pretrained(str(EMBEDDED_TOKENIZER_DIR), do_lower_case=lower_case)
-
-
-def sample_nsmc() -> dict[str, list]:
-    """The embedded NSMC sample's train and test rows (its reading report silenced)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        return NsmcReader().read_splits(str(EMBEDDED_SAMPLE_ROOT))
-
-
-def sample_token_lengths() -> list[int]:
-    """Tokens per review (with [CLS] and [SEP], at most 128) of the embedded NSMC sample's train file, in order."""
-    texts = [row.text for row in sample_nsmc()["train"]]
-    return [len(ids) for ids in practice_tokenizer()(texts, truncation=True, max_length=128)["input_ids"]]
-
 
 def accepted_precisions() -> tuple[str, ...]:
     """The precisions CourseSettings accepts (each one builds, and 'fp16' is refused)."""
@@ -120,11 +90,21 @@ def judge_classifier(answer: Any) -> Verdict:
     return not_yet("분류 층은 768차원 벡터를 레이블 2개로 바꾸는 선형 층입니다: 가중치 768×2에 편향 2개를 더하세요.")
 
 
-def judge_mask_rate(answer: Any) -> Verdict:
-    """Right for BERT's masking rate, 15 %."""
-    if close_to(answer, 0.15, 1e-9):
-        return right("그중 80%는 [MASK], 10%는 무작위 토큰, 10%는 그대로 둡니다.")
-    return not_yet("BERT 논문의 마스크 언어 모델: 입력 토큰의 몇 %를 골라 맞히게 하나요? 0과 1 사이 소수로 쓰세요.")
+def embedding_parameters() -> int:
+    """Parameters of KcBERT-base's embedding block (words, positions, token types, LayerNorm), counted on a build."""
+    from transformers import BertConfig
+    from transformers.models.bert.modeling_bert import BertEmbeddings
+
+    config = BertConfig(**KCBERT_SHAPE)
+    return sum(param.numel() for param in BertEmbeddings(config).parameters())
+
+
+def judge_embeddings(answer: Any) -> Verdict:
+    """Right for the embedding block's parameter count."""
+    if answer == embedding_parameters():
+        return right("어휘 3만 개의 단어 임베딩이 대부분이고, 위치·문장 구분 임베딩과 LayerNorm이 조금 더해집니다.")
+    return not_yet("단어 임베딩(어휘 수×768)만이 아닙니다: 위치 임베딩(300×768), 문장 구분 임베딩(2×768), "
+                   "LayerNorm(가중치 768 + 편향 768)도 더하세요.")
 
 
 def slang_unknowns() -> int:
@@ -247,7 +227,8 @@ STAGE_EXERCISES: tuple[Exercise, ...] = (
     Exercise("02-majority-accuracy", "다수 레이블 정확도", judge_majority, majority_accuracy, 0.5 + 0.05),
     Exercise("02-longest-review", "가장 긴 리뷰의 글자 수", judge_longest, longest_review, 140 + 1),
     Exercise("03-classifier-parameters", "분류 층 파라미터 수", judge_classifier, classifier_parameters, 768 * 2),
-    Exercise("03-mask-rate", "마스크 비율", judge_mask_rate, lambda: 0.15, 0.5),
+    Exercise("03-embedding-parameters", "임베딩 파라미터 수", judge_embeddings, embedding_parameters,
+             30_000 * 768),
     Exercise("04-slang-unk", "신조어 리뷰의 [UNK] 수", judge_slang, slang_unknowns, 0),
     Exercise("04-lowercase-unk", "소문자 변환 뒤 [UNK] 수", judge_lowered, lowered_unknowns, 0),
     Exercise("05-padding-share", "배치 크기별 패딩 비율", judge_padding, padding_shares, {8: 0.1, 32: 0.2, 128: 0.3}),

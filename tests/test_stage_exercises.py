@@ -66,4 +66,5 @@ def test_solutions_hold_the_values_the_lessons_quote():
     assert solutions["06-cross-entropy"][0] == pytest.approx(math.log(2), abs=1e-6)
     assert solutions["06-epoch-interval-lr"] == pytest.approx(5e-5 / 101)
     assert solutions["01-validation-rows"] == 7_500 and solutions["07-steps-per-epoch"] == 4_454
+    assert solutions["03-embedding-parameters"] == (30_000 + 300 + 2) * 768 + 2 * 768
     assert solutions["07-macro-f1"] == pytest.approx((0.4 + 0.8) / 2, abs=1e-6)

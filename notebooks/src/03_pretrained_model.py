@@ -95,12 +95,13 @@ from helpers.exercise_book import check
 answer = ...  # 여기에 답을 쓰세요
 check("03-classifier-parameters", answer)
 
-# %% [markdown] id=exercise-03-mask-md
-# **문제 2.** BERT의 마스크 언어 모델은 입력 토큰의 몇 분의 몇을 골라 맞히게 하나요? 0과 1 사이 소수로 답하세요.
+# %% [markdown] id=exercise-03-embeddings-md
+# **문제 2.** KcBERT-base의 `embeddings` 부분(어휘 30,000개, 은닉 크기 768, 최대 위치 300, 문장 구분 2가지)에는 파라미터가 몇 개
+# 있을까요? 3절의 `embeddings` 줄이 무엇으로 이루어졌는지 `model.bert.embeddings`를 출력해 보고 계산하세요.
 
-# %% id=exercise-03-mask
+# %% id=exercise-03-embeddings
 answer = ...  # 여기에 답을 쓰세요
-check("03-mask-rate", answer)
+check("03-embedding-parameters", answer)
 
 # %% [markdown] id=summary
 # ## 정리

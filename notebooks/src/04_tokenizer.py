@@ -98,7 +98,7 @@ print(word, "-> NFD:", list(unicodedata.normalize("NFD", word)))
 
 # %% id=exercise-04-slang
 from helpers.exercise_book import check
-from helpers.exercises_stages import SLANG_REVIEWS, practice_tokenizer
+from helpers.exercise_samples import SLANG_REVIEWS, practice_tokenizer
 
 practice = practice_tokenizer()
 print(SLANG_REVIEWS)

@@ -110,7 +110,7 @@ for name, tokens in report.items():
 
 # %% id=exercise-05-padding
 from helpers.exercise_book import check
-from helpers.exercises_stages import practice_tokenizer, sample_token_lengths
+from helpers.exercise_samples import practice_tokenizer, sample_token_lengths
 
 sample_lengths = sample_token_lengths()
 answer = ...  # 여기에 답을 쓰세요

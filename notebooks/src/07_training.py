@@ -185,7 +185,7 @@ custom_metrics = run_document_classification(custom_settings)
 
 # %% id=exercise-07-macro-f1
 from helpers.exercise_book import check
-from helpers.exercises_stages import F1_LABELS, F1_PREDICTIONS
+from helpers.exercise_samples import F1_LABELS, F1_PREDICTIONS
 
 print("레이블:", F1_LABELS)
 print("예측  :", F1_PREDICTIONS)
