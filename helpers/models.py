@@ -59,7 +59,7 @@ def load_tokenizer(settings: CourseSettings) -> Any:
     from transformers import BertTokenizer
 
     source = tokenizer_source(settings)
-    # KcBERT is cased: lower-casing would not change Hangul but would merge 'A' and 'a' and strip accents.
+    # KcBERT is cased; lower-casing also strips accents via NFD, splitting Hangul into jamo the vocab lacks ([UNK]).
     return BertTokenizer.from_pretrained(source, do_lower_case=False)
 
 

@@ -37,7 +37,7 @@ def test_no_cell_relies_on_nbmake_skipping_it():
 
 def test_every_colab_only_line_sits_under_the_colab_check():
     cells = colab_only_cells()
-    assert len(cells) == len(NOTEBOOKS) + 1 + 5  # an install cell each, 01's Drive cell, 20-24's font cell
+    assert len(cells) == len(NOTEBOOKS) + 2 + 5  # an install cell each, 01's and 07's Drive cells, 20-24's font cell
     for where, source in cells:
         lines = source.splitlines()
         check = lines.index(build_notebook.COLAB_CHECK)

@@ -7,17 +7,26 @@
 # KcBERT는 네이버 뉴스 댓글로 사전학습한 한국어 BERT입니다. 구어체와 신조어가 많은 영화 리뷰에 잘 맞습니다.
 # 이 노트북에서는 모델 설정(config)을 보고, 문서 분류용 헤드를 얹은 `BertForSequenceClassification`을 만들어
 # 파라미터 수를 세고, 문장 하나를 넣어 출력이 어떻게 생겼는지 확인합니다.
+#
+# **이 노트북을 마치면 할 수 있는 것**
+# - 사전학습(프리트레인, pretraining)의 마스크 언어 모델이 무엇을 배우는지 설명할 수 있습니다.
+# - 모델 설정을 읽고, 분류 헤드를 얹은 모델을 만들어 파라미터가 어디에 있는지 셀 수 있습니다.
+# - 모델 출력 `logits`를 확률로 바꿔 읽을 수 있습니다.
+#
+# **사전학습: 마스크 언어 모델.** BERT는 레이블 없는 문장 수억 개로 미리 학습합니다. 입력 토큰의 15%를 골라(그중 80%는
+# `[MASK]`로, 10%는 무작위 토큰으로 바꾸고 10%는 그대로 둡니다) 원래 토큰을 맞히게 하면, 모델은 앞뒤 문맥으로 단어의 뜻과
+# 문장 구조를 익힙니다. 파인튜닝은 이렇게 익힌 표현 위에 작은 층을 얹어 우리 과제(긍정/부정)에 맞게 조금 더 학습하는 것입니다.
 
 # %% id=cell-03
 from helpers.settings import settings_from_env
 
 settings = settings_from_env()
-print(settings.pretrained_model_name, "| 로컬 모델 폴더:", settings.model_dir, "| 스모크:", settings.smoke)
+print(settings.pretrained_model_name, "| 로컬 모델 폴더:", settings.model_dir, "| 빠른 점검 모드:", settings.smoke)
 
 # %% [markdown] id=cell-04
-# ## 모델 설정(config)
+# ## 1절. 모델 설정(config)
 # 설정에는 층 수, 은닉 크기, 어휘 수, 최대 위치(문장 길이) 같은 모델의 '모양'이 들어 있습니다.
-# KcBERT-base는 12층, 은닉 크기 768, 어휘 30,000개, 최대 300 토큰입니다. 스모크 실행에서는 같은 구조의 2층짜리 작은 모델을 씁니다.
+# KcBERT-base는 12층, 은닉 크기 768, 어휘 30,000개, 최대 300 토큰입니다. 빠른 점검 모드에서는 같은 구조의 2층짜리 작은 모델을 씁니다.
 
 # %% id=cell-05
 from helpers.models import load_config
@@ -27,8 +36,9 @@ for key in ("num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_si
     print(f"{key:>24} = {getattr(config, key)}")
 
 # %% [markdown] id=cell-06
-# ## 분류 모델 만들기
+# ## 2절. 분류 모델 만들기
 # `load_sequence_classifier`는 사전학습 가중치를 불러오고, 그 위에 무작위로 초기화한 분류 층(긍정/부정 2개 출력)을 얹습니다.
+# 분류 층이 읽는 것은 풀러(pooler) 출력입니다. 마지막 층의 `[CLS]` 벡터를 다시 선형 층과 tanh에 통과시킨 값입니다.
 # 레이블 이름은 모델 설정의 `id2label`에 저장되므로, 저장한 모델을 나중에 불러와도 레이블 이름이 그대로 남습니다.
 
 # %% id=cell-07
@@ -40,7 +50,7 @@ print(type(model).__name__, "| id2label:", model.config.id2label)
 print(f"학습할 파라미터 수: {count_parameters(model):,}")
 
 # %% [markdown] id=cell-08
-# ## 파라미터는 어디에 있나
+# ## 3절. 파라미터는 어디에 있나
 # 대부분의 파라미터는 단어 임베딩과 트랜스포머 층에 있고, 새로 붙인 분류 층은 아주 작습니다.
 # 파인튜닝은 이 큰 본체를 조금씩 고치면서 작은 분류 층을 새로 학습하는 과정입니다.
 
@@ -54,7 +64,7 @@ for part, n in parts.items():
     print(f"{part:>11}: {n:>12,}")
 
 # %% [markdown] id=cell-10
-# ## 한 번 통과시켜 보기(forward)
+# ## 4절. 한 번 통과시켜 보기(forward)
 # 문장을 토큰 번호로 바꾸는 토크나이저는 다음 노트북에서 자세히 봅니다. 여기서는 불러와서 바로 씁니다.
 # 출력 `logits`의 모양은 (문장 수, 레이블 수)이고, softmax를 취하면 각 레이블의 확률이 됩니다.
 # 아직 분류 층을 학습하지 않았으므로 확률은 50% 근처입니다.
@@ -73,4 +83,29 @@ print("logits 모양:", tuple(logits.shape))
 print("확률:", logits.softmax(-1).round(decimals=3).tolist())
 
 # %% [markdown] id=cell-12
-# 다음 노트북에서는 토크나이저가 문장을 어떻게 자르고 번호로 바꾸는지 살펴봅니다.
+# ## 5절. 연습 문제
+# `...` 자리에 답을 쓰고 셀을 실행하면 정답인지 아닌지와 힌트가 출력됩니다.
+#
+# **문제 1.** KcBERT-base(은닉 크기 768)에 NSMC용 분류 층(레이블 2개)을 얹으면, 새로 학습하는 분류 층의 파라미터는 몇 개일까요?
+# (빠른 점검 모드의 작은 모델로 3절의 `classifier` 줄을 보고 규칙을 찾은 뒤 768에 적용해 보세요.)
+
+# %% id=exercise-03-classifier
+from helpers.exercise_book import check
+
+answer = ...  # 여기에 답을 쓰세요
+check("03-classifier-parameters", answer)
+
+# %% [markdown] id=exercise-03-embeddings-md
+# **문제 2.** KcBERT-base의 `embeddings` 부분(어휘 30,000개, 은닉 크기 768, 최대 위치 300, 문장 구분 2가지)에는 파라미터가 몇 개
+# 있을까요? 3절의 `embeddings` 줄이 무엇으로 이루어졌는지 `model.bert.embeddings`를 출력해 보고 계산하세요.
+
+# %% id=exercise-03-embeddings
+answer = ...  # 여기에 답을 쓰세요
+check("03-embedding-parameters", answer)
+
+# %% [markdown] id=summary
+# ## 정리
+# - KcBERT는 마스크 언어 모델로 사전학습한 12층 BERT이고, 파라미터 대부분은 임베딩과 트랜스포머 층에 있습니다.
+# - 분류 모델은 풀러 출력 위에 무작위로 초기화한 작은 분류 층을 얹은 것이며, 학습 전 확률은 50% 근처입니다.
+#
+# 다음 노트북 **04 토크나이저**에서는 토크나이저가 문장을 어떻게 자르고 번호로 바꾸는지 살펴봅니다.

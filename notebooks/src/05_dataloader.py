@@ -7,10 +7,15 @@
 # 모델은 문장을 한 개씩이 아니라 **배치**로 한꺼번에 읽습니다. 배치 안의 문장은 길이가 같아야 하므로 짧은 문장 뒤에 `[PAD]`를 채웁니다.
 # 모든 문장을 128토큰까지 채우면 대부분이 패딩이 됩니다. 이 노트북에서는 배치마다 **그 배치의 가장 긴 문장**까지만 채워서
 # 계산을 얼마나 아끼는지 직접 세어 봅니다.
+#
+# **이 노트북을 마치면 할 수 있는 것**
+# - 말뭉치를 한 번에 토큰화하고, 배치마다 가장 긴 문장까지만 패딩하는 데이터로더를 만들 수 있습니다.
+# - 배치의 `input_ids`, `attention_mask`, `token_type_ids`, `labels`가 각각 무엇인지 설명할 수 있습니다.
+# - 배치 크기와 길이 묶기가 패딩 비율을 어떻게 바꾸는지 잴 수 있습니다.
 
 # %% [markdown] id=cell-03
-# ## 앞 단계 다시 만들기
-# 설정, 토크나이저, 말뭉치(학습/검증/테스트)를 `helpers`로 다시 준비합니다. 스모크 실행에서는 일부 행만 씁니다.
+# ## 1절. 앞 단계 다시 만들기
+# 설정, 토크나이저, 말뭉치(학습/검증/테스트)를 `helpers`로 다시 준비합니다. 빠른 점검 모드에서는 일부 행만 씁니다.
 
 # %% id=cell-04
 from helpers.document_classification import read_nsmc_splits
@@ -22,10 +27,10 @@ tokenizer = load_tokenizer(settings)
 rows = read_nsmc_splits(settings)
 
 # %% [markdown] id=cell-05
-# ## 한 번에 토큰화하기
+# ## 2절. 한 번에 토큰화하기
 # 문장마다 파이썬 반복문으로 토크나이저를 부르지 않고, 빠른 토크나이저에 목록 전체를 한 번에 넘깁니다(러스트로 병렬 처리).
 # 이때 **패딩은 하지 않습니다.** 토큰 번호 목록만 저장해 두고, 패딩은 배치를 만들 때 합니다.
-# `max_seq_length`보다 긴 문장은 잘라 내고, 몇 개를 잘랐는지 알려 줍니다.
+# `max_seq_length`보다 긴 문장은 잘라 내고, 몇 개를 잘랐는지 출력합니다.
 
 # %% id=cell-06
 from helpers.document_classification import encode_splits
@@ -35,9 +40,13 @@ print(f"학습 {len(datasets.train):,} / 검증 {len(datasets.val):,} / 테스�
 print("첫 행:", datasets.train[0])
 
 # %% [markdown] id=cell-07
-# ## 세 문장을 배치 하나로
+# ## 3절. 세 문장을 배치 하나로
 # `collate_dynamic_padding`은 행 목록을 받아 가장 긴 행의 길이에 맞춰 `[PAD]`(번호 0)를 채우고 텐서로 바꿉니다.
 # `attention_mask`는 진짜 토큰이 1, 패딩이 0이어서 모델이 패딩을 무시하게 해 줍니다.
+#
+# BERT에는 `token_type_ids`라는 입력도 있습니다. 문장 두 개를 이어 넣을 때(예: 10의 전제·가설 쌍) 첫 문장의 토큰은 0,
+# 두 번째 문장의 토큰은 1로 표시해 모델이 두 문장을 구별하게 합니다. 문장 하나만 넣는 문서 분류에서는 모두 0이라서,
+# 배치에 넣지 않아도 모델이 0으로 채웁니다.
 
 # %% id=cell-08
 from helpers.data import collate_dynamic_padding
@@ -52,10 +61,11 @@ print(batch["attention_mask"])
 print("labels:", batch["labels"])
 
 # %% [markdown] id=cell-09
-# ## 데이터로더와 샘플러
+# ## 4절. 데이터로더와 샘플러
 # `DataLoader`는 데이터셋에서 행을 꺼내 배치로 묶습니다. 어떤 순서로 꺼낼지는 **샘플러**가 정합니다.
 # 학습 때는 순서를 섞고, 여기에 더해 `LengthGroupedSampler`는 길이가 비슷한 문장끼리 한 배치로 모은 뒤 배치 순서를 섞습니다.
 # 그래서 학습은 여전히 무작위이면서 패딩은 더 줄어듭니다(`length_grouped=True`가 기본값).
+# 기본 배치 크기 32는 BERT 파인튜닝에서 흔히 쓰는 값(16–32)으로, 128토큰 KcBERT-base가 16GB GPU(Colab T4)에 넉넉히 들어가는 크기입니다.
 
 # %% id=cell-10
 from helpers.document_classification import make_loaders
@@ -66,7 +76,7 @@ for step, batch in zip(range(3), loaders.train):
     print(f"배치 {step}: input_ids {tuple(batch['input_ids'].shape)}, 패딩 비율 {1 - batch['attention_mask'].float().mean():.1%}")
 
 # %% [markdown] id=cell-11
-# ## 토큰 길이 분포
+# ## 5절. 토큰 길이 분포
 # 대부분의 리뷰는 128토큰보다 훨씬 짧습니다. 빨간 점선(128)까지 모두 채우면 그만큼이 헛계산입니다.
 
 # %% id=cell-12
@@ -76,7 +86,7 @@ lengths = datasets.train.lengths()
 plot_token_lengths(lengths, max_length=128, title="NSMC train: tokens per review");
 
 # %% [markdown] id=cell-13
-# ## 얼마나 아끼나
+# ## 6절. 얼마나 아끼나
 # 모델이 실제로 읽는 토큰 수를 세 가지 방법으로 비교합니다: 모두 128로 채우기, 파일 순서대로 배치마다 가장 긴 문장까지 채우기,
 # 길이가 비슷한 문장끼리 묶어 채우기.
 
@@ -90,4 +100,34 @@ for name, tokens in report.items():
     print(f"{name:>28}: {tokens:>12,} 토큰 ({tokens / report['real_tokens']:.2f}배)")
 
 # %% [markdown] id=cell-15
-# 다음 노트북에서는 이 배치를 받아 손실을 계산하고 가중치를 고치는 **태스크**(LightningModule)를 만듭니다.
+# ## 7절. 연습 문제
+# `...` 자리에 답을 쓰고 셀을 실행하면 정답인지 아닌지와 힌트가 출력됩니다. 어느 환경에서나 같은 답이 나오도록
+# 내장 샘플과 작은 연습용 어휘로 풉니다.
+#
+# **문제 1.** `sample_token_lengths()`는 내장 NSMC 샘플 학습 데이터의 리뷰별 토큰 수(파일 순서)입니다. 파일 순서대로 배치를 나눠
+# 배치마다 가장 긴 리뷰까지 채울 때, 모델이 읽는 토큰 중 `[PAD]`의 비율을 배치 크기 8, 32, 128 각각에 대해 구하세요.
+# 답은 `{8: 0.xx, 32: 0.xx, 128: 0.xx}` 모양의 사전입니다(`padding_report`를 쓰면 됩니다).
+
+# %% id=exercise-05-padding
+from helpers.exercise_book import check
+from helpers.exercise_samples import practice_tokenizer, sample_token_lengths
+
+sample_lengths = sample_token_lengths()
+answer = ...  # 여기에 답을 쓰세요
+check("05-padding-share", answer)
+
+# %% [markdown] id=exercise-05-token-types-md
+# **문제 2.** `practice = practice_tokenizer()`로 문장 쌍 `practice("영화 좋아요", "정말 재밌어요")`를 인코딩하면
+# `token_type_ids`에 1이 몇 개 있을까요?
+
+# %% id=exercise-05-token-types
+answer = ...  # 여기에 답을 쓰세요
+check("05-token-type-ids", answer)
+
+# %% [markdown] id=summary
+# ## 정리
+# - 토큰화는 한 번에, 패딩은 배치를 만들 때 그 배치의 가장 긴 문장까지만 합니다.
+# - `attention_mask`는 패딩을 가리고, `token_type_ids`는 문장 쌍의 두 문장을 구별합니다.
+# - 길이가 비슷한 문장끼리 묶으면(`LengthGroupedSampler`) 무작위성을 지키면서 헛계산이 더 줄어듭니다.
+#
+# 다음 노트북 **06 태스크**에서는 이 배치를 받아 손실을 계산하고 가중치를 고치는 **태스크**(LightningModule)를 만듭니다.
