@@ -184,13 +184,13 @@ TASK_EXERCISES: tuple[Exercise, ...] = (
                          "배치 평균의 평균이 아니라, 배치마다 (토큰 수 × 평균 손실)을 더해 전체 토큰 수로 나눈 뒤 "
                          "exp를 취하세요."),
              token_weighted_perplexity, math.exp(2.5)),
-    exercise("13-repetition-penalty", "이미 나온 두 토큰의 점수 SEEN_LOGITS에 반복 억제 1.5를 적용한 점수",
+    exercise("13-repetition-penalty", "이미 나온 두 토큰의 점수 SEEN_LOGITS에 반복 벌점 1.5를 적용한 점수",
              same_numbers(penalised_logits, 0.01,
-                          "반복 억제는 1.5를 빼지 않습니다. 양수 점수는 1.5로 나누고, 음수 점수는 1.5를 곱합니다."),
+                          "반복 벌점는 1.5를 빼지 않습니다. 양수 점수는 1.5로 나누고, 음수 점수는 1.5를 곱합니다."),
              penalised_logits, [1.5, -3.5]),
     exercise("13-deterministic", "seed와 상관없이 언제나 같은 글을 쓰는 DECODING_STRATEGIES의 이름들(집합)",
              same_value(deterministic_strategies, "`DECODING_STRATEGIES`에서 `do_sample`이 False인 방법을 모두 "
-                        "고르세요. 반복 억제와 n-gram 반복 금지도 greedy 위에서 동작합니다.", set),
+                        "고르세요. 반복 벌점와 n-gram 반복 금지도 greedy 위에서 동작합니다.", set),
              deterministic_strategies, {"greedy", "beam search"}),
     exercise("20-unk", "UNK_TEXT를 토큰화했을 때 나오는 [UNK]의 개수",
              same_value(unk_count, "`tokenizer.tokenize(UNK_TEXT).count('[UNK]')`로 세어 보세요. 어휘 조각으로 "
