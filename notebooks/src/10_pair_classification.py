@@ -235,7 +235,7 @@ pair_metrics = run_pair_classification(pair_settings)
 
 # %% [markdown] id=exercises-10
 # ## 11절. 연습 문제
-# 답은 아래 셀의 `...` 자리에 쓰고 실행하면 `check`가 맞았는지 알려 줍니다(틀리면 힌트가 나옵니다).
+# 답은 아래 셀의 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다.
 # 답이 실행 환경에 따라 달라지지 않도록, 문제는 모두 저장소에 든 **내장 표본**(`sample_pairs()`, 작은 토크나이저)으로 풉니다.
 
 # %% id=exercises-10-setup

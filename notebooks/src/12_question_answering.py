@@ -43,7 +43,7 @@ else:
 from helpers.settings import settings_for_task
 
 settings = settings_for_task("question-answering")
-if settings.smoke:  # 스모크: 창이 길어서 질문 수를 더 줄입니다
+if settings.smoke:  # 점검 실행: 창이 길어서 질문 수를 더 줄입니다
     settings = settings.replace(limit_train_rows=64, limit_eval_rows=32)
 else:  # 실제 학습: KorQuAD 학습 데이터 전체를 두 번 봅니다
     settings = settings.replace(epochs=2)
@@ -282,7 +282,7 @@ for question in ("훈민정음을 만든 사람은?", "세종대왕이 즉위한
 
 # %% [markdown] id=exercises-12
 # ## 11절. 연습 문제
-# 답은 `...` 자리에 쓰고 실행하세요. `check`가 맞았는지 알려 주고, 틀리면 힌트를 줍니다. 답이 실행 환경에 따라 달라지지
+# 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다. 답이 실행 환경에 따라 달라지지
 # 않도록 저장소에 든 작은 토크나이저와 점검 실행 설정(`sample_settings`)으로 풉니다.
 
 # %% id=exercises-12-setup

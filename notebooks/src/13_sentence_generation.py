@@ -250,7 +250,7 @@ print(generate_text(task.model, tokenizer, prompts[0], seed=1, **options))
 
 # %% [markdown] id=exercises-13
 # ## 11절. 연습 문제
-# 답은 `...` 자리에 쓰고 실행하세요. `check`가 맞았는지 알려 주고, 틀리면 힌트를 줍니다.
+# 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다.
 
 # %% id=exercises-13-setup
 from helpers.exercise_book import check

@@ -166,7 +166,7 @@ plot_score_distribution({"맞힘 (EM=1)": right, "틀림": wrong}, "가장 좋�
 
 # %% [markdown] id=exercises-23
 # ## 10절. 연습 문제
-# 답은 `...` 자리에 쓰고 실행하세요. `check`가 맞았는지 알려 주고, 틀리면 힌트를 줍니다. 답이 실행 환경에 따라 달라지지
+# 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다. 답이 실행 환경에 따라 달라지지
 # 않도록 저장소에 든 작은 토크나이저와 점검 실행 설정(`sample_settings`, `max_seq_length` 256)으로 풉니다.
 
 # %% id=exercises-23-setup
