@@ -59,7 +59,7 @@ from helpers.inference import load_trained_or_smoke
 
 loaded = load_trained_or_smoke("question-answering", settings)
 model, tokenizer = loaded.model, loaded.tokenizer
-print("학습한 모델" if loaded.trained else "대신 쓰는 스모크 모델", "|", loaded.folder)
+print("학습한 모델" if loaded.trained else "대신 쓰는 점검용 모델", "|", loaded.folder)
 
 # %% [markdown] id=cell-10
 # ## 4절. 답을 찾는 함수

@@ -53,7 +53,7 @@ from helpers.inference import load_trained_or_smoke
 
 loaded = load_trained_or_smoke("generation", settings)
 model, tokenizer = loaded.model, loaded.tokenizer
-print("학습한 모델" if loaded.trained else "대신 쓰는 스모크 모델", "|", loaded.folder)
+print("학습한 모델" if loaded.trained else "대신 쓰는 점검용 모델", "|", loaded.folder)
 print("위치 한도:", model.config.n_positions, "토큰 | 어휘:", len(tokenizer), "토큰")
 
 # %% [markdown] id=cell-10
