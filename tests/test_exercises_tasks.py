@@ -45,3 +45,26 @@ def test_the_exercise_cells_leave_the_answer_open():
         text = source.read_text(encoding="utf-8")
         assert text.count("answer = ...") == len(checked_ids(number)), number
         assert ".solution(" not in text, number
+
+
+WRONG_STATEMENTS = ("이모지처럼 어휘에 없는", "마지막 표현으로 레이블", "(1.5)만큼 깎습니다", "이전 버전의 실수",
+                    "무난하고 짧은 글", "학습 전 무작위 모델은 어휘 크기와 비슷", "걸음", "평범한 함수", "이상한 입력",
+                    "되살", "조용히 자르지", "7장", "10장", "12장", "13장")
+
+
+@pytest.mark.parametrize("number", sorted(EXERCISE_COUNTS))
+def test_the_corrected_statements_stay_corrected(number):
+    (source,) = SOURCES.glob(f"{number}_*.py")
+    text = source.read_text(encoding="utf-8")
+    assert [wrong for wrong in WRONG_STATEMENTS if wrong in text] == []
+
+
+def test_what_the_lessons_now_say_is_what_the_code_does():
+    from helpers.exercises_tasks import deterministic_strategies, penalised_logits, unk_count, window_length_and_step
+    from helpers.question_answering import QA_OPTIONS
+
+    assert penalised_logits() == [2.0, -3.0]  # the penalty divides a positive logit and multiplies a negative one
+    length, step = window_length_and_step()
+    assert step == length - QA_OPTIONS["doc_stride"]  # the course's doc_stride is the overlap, not the step
+    assert unk_count() == 2  # "⍼⍼를" is one [UNK] as a whole ("를" is lost), "㋡" another
+    assert {"greedy", "beam search"} < deterministic_strategies()
