@@ -27,7 +27,7 @@ import sys
 if "google.colab" in sys.modules:
     !apt-get -qq install fonts-nanum
 else:
-    print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀이 설치 방법을 알려 줍니다.")
+    print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀에 설치 방법이 나옵니다.")
 
 # %% id=cell-05
 from helpers.plots import use_korean_font
