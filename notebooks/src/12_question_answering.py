@@ -8,18 +8,42 @@
 # 모델을 만듭니다. 모델은 지문의 각 토큰마다 "답이 여기서 시작할 점수"와 "여기서 끝날 점수"를 내고, 가장 점수가 높은
 # 구간을 답으로 고릅니다. 말뭉치는 한국어 위키백과로 만든 KorQuAD 1.0, 모델은 `beomi/kcbert-base`입니다.
 # 문서 분류 노트북과 같은 순서(설정 → 말뭉치 → 모델 → 토크나이저 → 데이터로더 → 태스크 → 학습 → 평가 → 저장)를 따릅니다.
+#
+# 이 노트북을 마치면 다음을 할 수 있습니다.
+#
+# - 긴 지문을 겹치는 창으로 나누고, 글자 위치(오프셋)로 답의 시작·끝 토큰을 찾기
+# - 모든 창의 후보(n-best) 가운데 가장 좋은 답 구간을 골라 원문에서 잘라 내기
+# - KorQuAD 공식 EM과 F1로 채점하고, 토큰 경계 때문에 생기는 EM의 천장을 이해하기
+
+# %% [markdown] id=drive-mount
+# ### Colab: 드라이브 연결
+# Colab은 노트북마다 런타임이 따로라서, 01 노트북의 드라이브 셀을 여기서 다시 실행해야 체크포인트가 드라이브에 남고
+# 런타임이 끊겨도 `last.ckpt`에서 이어 학습할 수 있습니다. Colab이 아니면 이 셀은 건너뜁니다.
+
+# %% id=drive-mount-code
+import os
+import sys
+
+if "google.colab" in sys.modules:
+    from google.colab import drive
+
+    drive.mount("/content/drive")
+    os.environ["NLPBOOK_CHECKPOINT_ROOT"] = "/content/drive/MyDrive/nlpbook-checkpoints"
+else:
+    print("Colab이 아니라서 드라이브 연결을 건너뜁니다: 체크포인트는 이 컴퓨터의 폴더에 저장됩니다.")
 
 # %% [markdown] id=cell-03
-# ## 1. 설정
+# ## 1절. 설정
 # 질의응답은 지문이 길어서 `max_seq_length`를 256으로 늘립니다(KcBERT의 위치 임베딩은 300개까지입니다).
-# 스모크 실행(`NLPBOOK_SMOKE=1`)에서는 작은 모델과 질문 수십 개만으로 몇 걸음 학습하고,
-# 실제 실행에서는 KorQuAD 전체로 2 에폭 학습합니다.
+# 빠른 점검 실행(`NLPBOOK_SMOKE=1`, 01 노트북의 "스모크 실행")에서는 작은 모델과 질문 수십 개만으로 몇 스텝 학습하고,
+# 실제 실행에서는 KorQuAD 학습 데이터 전체(질문 약 6만 개)로 2 에폭 학습합니다. Colab T4에서는 2 에폭에 대략 1시간
+# 안팎이 걸립니다(창이 256토큰으로 길어 문장 쌍 분류보다 훨씬 느립니다; 잰 값이 아니라 어림값입니다).
 
 # %% id=cell-04
 from helpers.settings import settings_for_task
 
 settings = settings_for_task("question-answering")
-if settings.smoke:  # 스모크: 창이 길어서 질문 수를 더 줄입니다
+if settings.smoke:  # 점검 실행: 창이 길어서 질문 수를 더 줄입니다
     settings = settings.replace(limit_train_rows=64, limit_eval_rows=32)
 else:  # 실제 학습: KorQuAD 학습 데이터 전체를 두 번 봅니다
     settings = settings.replace(epochs=2)
@@ -28,9 +52,14 @@ print(settings.describe())
 # %% [markdown] id=cell-05
 # 질의응답에만 쓰는 옵션 세 가지는 `settings.extra`로 바꿀 수 있습니다(예: `settings_for_task("question-answering", extra={"doc_stride": 128})`).
 #
-# - `doc_stride`: 긴 지문을 여러 창(window)으로 자를 때 **이웃한 창이 겹치는 토큰 수**입니다. 겹쳐야 창 경계에 걸린 답도 어느 한 창에는 통째로 들어갑니다.
-# - `n_best`: 답 후보를 고를 때 시작·끝 점수 상위 몇 개씩을 조합해 볼지 정합니다.
-# - `max_answer_length`: 답의 최대 토큰 수입니다. 이보다 긴 구간은 후보에서 뺍니다.
+# - `doc_stride`(기본 64): 긴 지문을 여러 창(window)으로 자를 때 **이웃한 창이 겹치는 토큰 수**입니다. 이 코스는
+#   토크나이저의 `stride` 인자에 그대로 넘기므로 "겹침"의 뜻입니다. 주의: 책과 Google의 BERT 코드(`run_squad.py`)의
+#   `doc_stride`는 **이웃한 창의 시작점 사이 거리**(한 번에 나아가는 토큰 수)라서 같은 이름이 반대쪽을 가리킵니다.
+#   겹침이 답의 최대 길이(30)보다 넉넉하면, 창 경계에 걸린 답도 어느 한 창에는 통째로 들어갑니다.
+# - `n_best`(기본 20): 답 후보를 고를 때 시작·끝 점수 상위 몇 개씩을 조합해 볼지 정합니다. 20×20=400쌍이면 빠르면서도,
+#   점수가 높은 조합 일부가 (끝이 시작보다 앞서는 등) 규칙에 어긋나 빠져도 후보가 충분히 남습니다.
+# - `max_answer_length`(기본 30): 답의 최대 토큰 수입니다. KorQuAD의 답은 대부분 짧은 명사구라서, 이보다 긴 구간은
+#   후보에서 빼도 잃는 답이 거의 없습니다.
 
 # %% id=cell-06
 from helpers.question_answering import QA_OPTIONS, qa_option
@@ -38,15 +67,15 @@ from helpers.question_answering import QA_OPTIONS, qa_option
 print({name: qa_option(settings, name) for name in QA_OPTIONS})
 
 # %% [markdown] id=cell-07
-# ## 2. 말뭉치: KorQuAD 1.0 읽기
+# ## 2절. 말뭉치: KorQuAD 1.0 읽기
 # KorQuAD 1.0은 SQuAD v1.1과 같은 JSON 형식입니다. 문서(article) → 문단(paragraph, `context`) → 질문(`qas`)으로
 # 묶여 있고, 답마다 지문 속 시작 글자 위치 `answer_start`가 적혀 있습니다.
-# `read_korquad_splits`는 파일이 없을 때만 KorQuAD 사이트에서 내려받고, **모든 질문**을 읽어 개수를 알려 줍니다.
-# JSON이 잘려 있으면 파일과 줄 번호를, `answer_start` 위치의 글자가 답과 다르면 질문 id를 들어 바로 멈춥니다.
+# `read_korquad_splits`는 파일이 없을 때만 KorQuAD 사이트에서 내려받고, **모든 질문**을 읽어 개수를 출력합니다.
+# JSON이 잘려 있으면 파일과 줄 번호를, `answer_start` 위치의 글자가 답과 다르면 질문 id를 밝히고 바로 멈춥니다.
 #
 # 학습 파일(`KorQuAD_v1.0_train.json`)이 없으면(오프라인 실습 환경처럼) 개발 파일을 **문서 단위로** 메모리에서
-# 나눠 학습/검증에 씁니다. 같은 지문이 학습과 검증에 함께 들어가지 않도록 문서 단위로 나누며, 이때의 점수는 공식 개발셋
-# 점수와 비교할 수 없다고 함께 알려 줍니다. (KorQuAD는 CC BY-ND 2.0 KR 라이선스이므로 파일 자체는 고치지 않습니다.)
+# 나눠 학습/검증에 씁니다. 같은 지문이 학습과 검증에 함께 들어가지 않도록 문서 단위로 나누며, 이때의 점수는 공식 개발 데이터
+# 점수와 비교할 수 없다는 안내도 함께 출력합니다. (KorQuAD는 CC BY-ND 2.0 KR 라이선스이므로 파일 자체는 고치지 않습니다.)
 
 # %% id=cell-08
 from helpers.korquad import read_korquad_splits
@@ -66,9 +95,9 @@ print(f"정답: {answer.text!r} (글자 {answer.start}~{answer.end})")
 print("지문에서 잘라 본 답:", repr(example.context[answer.start : answer.end]))
 
 # %% [markdown] id=cell-11
-# ## 3. 사전학습 모델: `BertForQuestionAnswering`
+# ## 3절. 사전학습 모델: `BertForQuestionAnswering`
 # BERT 위에 토큰마다 점수 두 개(시작, 끝)를 내는 선형층 `qa_outputs` 하나만 얹은 모델입니다.
-# 스모크 실행에서는 무작위로 초기화한 2층짜리 작은 BERT를 씁니다.
+# 점검 실행에서는 무작위로 초기화한 2층짜리 작은 BERT를 씁니다.
 
 # %% id=cell-12
 from helpers.models import count_parameters
@@ -79,7 +108,9 @@ print(model.qa_outputs)
 print(f"학습할 파라미터 {count_parameters(model):,}개")
 
 # %% [markdown] id=cell-13
-# ## 4. 토크나이저: 질문 + 지문, 슬라이딩 윈도우, 답의 토큰 위치
+# ## 4절. 토크나이저: 질문 + 지문, 슬라이딩 윈도우, 답의 토큰 위치
+# 이 절의 앞부분(창 나누기와 답의 토큰 위치)은 기본이고, 끝의 **심화** 부분(토큰 경계와 EM의 천장)은 처음 읽을 때 건너뛰어도 됩니다.
+#
 # 입력은 `[CLS] 질문 [SEP] 지문 [SEP]`입니다. 지문이 길면 fast 토크나이저가 지문만 잘라(`truncation="only_second"`)
 # `doc_stride`만큼 겹치는 여러 창을 만듭니다(`return_overflowing_tokens`). `return_offsets_mapping`으로 받은 각
 # 토큰의 **원문 글자 위치**를 이용해 답의 첫 글자와 마지막 글자를 품은 토큰을 찾아 정답 위치(시작·끝 토큰)로 씁니다.
@@ -108,7 +139,7 @@ tokens = tokenizer.convert_ids_to_tokens(val_features.input_ids[i])
 shown = val_examples[val_features.example_index[i]]
 print("질문:", shown.question)
 print("정답 주변 토큰:", tokens[max(0, s - 3) : s], "[", *tokens[s : e + 1], "]", tokens[e + 1 : e + 4])
-print("오프셋으로 되살린 답:", repr(span_text(shown, val_features.offsets[i], s, e)), "| 정답:", repr(shown.answers[0].text))
+print("오프셋으로 잘라 낸 답:", repr(span_text(shown, val_features.offsets[i], s, e)), "| 정답:", repr(shown.answers[0].text))
 
 # %% [markdown] id=cell-17
 # 가장 긴 지문은 여러 창으로 나뉩니다. 이웃한 창은 지문의 일부를 겹쳐 가집니다.
@@ -128,17 +159,20 @@ for k, ex in enumerate(val_features.example_index):
               f"{val_features.end_positions[k]})")
 
 # %% [markdown] id=cell-19
-# ### 정답을 토큰으로 정확히 되살릴 수 있을까?
+# ### 심화: 정답을 토큰 구간으로 글자 그대로 나타낼 수 있을까?
+# 먼저 채점 기준 두 가지를 짧게 봅니다(6절에서 자세히 다룹니다). **EM**(exact match)은 예측한 답이 정답과 글자 그대로
+# 같은 질문의 비율이고, **F1**은 예측과 정답이 겹치는 글자 수로 주는 부분 점수입니다.
+#
 # 위 출력의 "exact answer text" 비율을 보세요. 답이 들어 있는 창은 모든 질문에 있지만, 토큰의 경계가 답의 경계와
-# 어긋나면 토큰 구간으로는 답을 글자 그대로 되살릴 수 없습니다. 한국어에서는 조사가 앞말과 한 토큰으로 붙는 일이 많기
+# 어긋나면 토큰 구간으로는 답을 글자 그대로 나타낼 수 없습니다. 한국어에서는 조사가 앞말과 한 토큰으로 붙는 일이 많기
 # 때문입니다. 예를 들어 KcBERT는 `임수경을`을 `임 ##수 ##경을`로 나누므로 답 `임수경`의 끝이 토큰 `##경을`의 중간에
-# 있습니다. 실제 KcBERT 어휘로 KorQuAD 개발셋 5,774문항을 처리하면 모든 답이 어느 창엔가 통째로 들어 있지만, 글자 그대로
-# 되살아나는 것은 4,511문항(78.1%)뿐이고 나머지는 조사 등이 붙은 조금 긴 구간이 됩니다. 정답 토큰 구간을 그대로 예측하는
+# 있습니다. 실제 KcBERT 어휘로 KorQuAD 개발 데이터 5,774문항을 처리하면 모든 답이 어느 창엔가 통째로 들어 있지만, 토큰 구간이
+# 답과 글자 그대로 같은 것은 4,511문항(78.1%)뿐이고 나머지는 조사 등이 붙은 조금 긴 구간이 됩니다. 정답 토큰 구간을 그대로 예측하는
 # "완벽한" 모델도 EM 78.1, F1 97.4가 최고라는 뜻입니다. 토큰 단위 모델의 EM(완전 일치)에는 이런 천장이 있고,
-# 글자 단위 F1은 그보다 너그럽습니다. (음절 하나하나가 토큰인 스모크용 작은 어휘에서는 99.9%가 되살아납니다.)
+# 글자 단위 F1은 그보다 너그럽습니다. (음절 하나하나가 토큰인 점검 실행용 작은 어휘에서는 99.9%가 글자 그대로 맞습니다.)
 
 # %% [markdown] id=cell-20
-# ## 5. 데이터로더
+# ## 5절. 데이터로더
 # 창마다 길이가 다르므로 문서 분류와 같은 **동적 패딩** 콜레이터가 배치마다 가장 긴 창에 맞춰 채웁니다.
 # 시작·끝 위치(`start_positions`, `end_positions`)와 창 번호(`feature_index`)는 창마다 정수 하나라 그대로 묶입니다.
 
@@ -151,7 +185,7 @@ print({name: tuple(t.shape) for name, t in batch.items()})
 print("시작 위치:", batch["start_positions"][:8].tolist(), "끝 위치:", batch["end_positions"][:8].tolist())
 
 # %% [markdown] id=cell-22
-# ## 6. 태스크: 손실과 공식 EM/F1
+# ## 6절. 태스크: 손실과 공식 EM/F1
 # 손실은 시작 위치와 끝 위치 분류의 교차 엔트로피 평균입니다(모델이 계산). 검증이 끝날 때마다 태스크는 한 질문의
 # **모든 창**에서 시작·끝 점수 상위 `n_best`개씩을 조합해, 지문 안에 있고 시작 ≤ 끝이며 `max_answer_length`를 넘지 않는
 # 구간 중 점수(시작 + 끝)가 가장 높은 것을 답으로 고르고, 오프셋으로 원문 글자를 잘라 냅니다.
@@ -177,7 +211,7 @@ from helpers.question_answering import QaEvalSet, build_qa_task
 task = build_qa_task(model, QaEvalSet(val_examples, val_features), settings)
 
 # %% [markdown] id=cell-26
-# ## 7. 학습
+# ## 7절. 학습
 # 검증 F1이 가장 좋은 체크포인트를 `best-...ckpt`로 남기도록 `monitor="val_f1"`, `mode="max"`로 Trainer를 만듭니다.
 # 중간에 끊긴 실행은 `fit_or_resume`이 `last.ckpt`에서 이어 갑니다. 아래 표는 에폭마다의 검증 손실, EM, F1입니다.
 
@@ -190,8 +224,17 @@ fit_or_resume(trainer, task, train_loader, val_loader, settings)
 print(epoch_table(metrics_csv(settings), ("val_loss", "val_em", "val_f1")))
 
 # %% [markdown] id=cell-28
-# ## 8. 평가
+# ## 8절. 평가
 # 가장 좋은 체크포인트를 다시 불러와 검증 데이터 전체로 EM과 F1을 잽니다. 학습 곡선도 그려 봅니다.
+#
+# 주의: 실제 실행에서 검증 데이터는 KorQuAD 공식 개발(dev) 파일입니다(공식 테스트 데이터는 공개되지 않았습니다). 같은
+# 개발 데이터로 가장 좋은 체크포인트를 고르고 그 점수를 보고하므로, 이 점수는 처음 보는 데이터에서의 점수보다 **조금
+# 낙관적**입니다. 엄밀하게 하려면 학습 데이터에서 문서 단위로 검증 데이터를 떼어 내 체크포인트를 고르고, 개발 데이터는
+# 마지막에 한 번만 채점하세요. 에폭이 2뿐이라 고를 체크포인트가 둘이므로 차이는 크지 않습니다.
+#
+# 실제 실행에서 기대할 점수: KcBERT 저장소의 README는 KcBERT-base의 KorQuAD 1.0 개발 데이터 점수를 대략 EM 60, F1 84로
+# 보고합니다. 같은 크기의 다른 한국어 모델(KoELECTRA-base-v2, HanBERT)은 같은 표에서 대략 EM 80 안팎, F1 90 이상입니다.
+# KcBERT는 위키백과가 아닌 뉴스 댓글로 사전학습했고, 4절에서 본 EM의 천장(78.1)도 있어 EM이 특히 낮습니다.
 
 # %% id=cell-29
 from pathlib import Path
@@ -205,9 +248,9 @@ plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / 
                      metrics=("loss", "f1"));
 
 # %% [markdown] id=cell-30
-# ## 9. 예측 살펴보기
+# ## 9절. 예측 살펴보기
 # `answer_question`은 질문과 지문만 받아 답, 글자 위치, 점수, 확률과 n-best 목록을 돌려줍니다(나중의 데모도 이 함수를 씁니다).
-# 노란 배경이 예측한 답, 초록 밑줄이 정답입니다. (스모크 실행의 작은 모델은 몇 걸음만 배웠으므로 엉뚱한 답이 나와도 정상입니다.)
+# 노란 배경이 예측한 답, 초록 밑줄이 정답입니다. (점검 실행의 작은 모델은 몇 스텝만 배웠으므로 엉뚱한 답이 나와도 정상입니다.)
 
 # %% id=cell-31
 from IPython.display import HTML, display
@@ -223,7 +266,7 @@ for rank, candidate in enumerate(result["n_best"], start=1):
     print(f"  {rank}. {candidate['text']!r:30} 점수 {candidate['score']:.2f}, 확률 {candidate['probability']:.2f}")
 
 # %% [markdown] id=cell-32
-# ## 10. 모델 저장과 다시 불러오기
+# ## 10절. 모델 저장과 다시 불러오기
 # `save_pretrained`로 가중치(safetensors)와 설정, 토크나이저를 한 폴더에 저장하고, 다시 불러와 새 질문에 답해 봅니다.
 
 # %% id=cell-33
@@ -237,10 +280,44 @@ context = "세종대왕은 1418년에 조선의 제4대 임금으로 즉위하�
 for question in ("훈민정음을 만든 사람은?", "세종대왕이 즉위한 해는?"):
     print(question, "->", repr(answer_question(reloaded, tokenizer, question, context)["text"]))
 
+# %% [markdown] id=exercises-12
+# ## 11절. 연습 문제
+# 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다. 답이 실행 환경에 따라 달라지지
+# 않도록 저장소에 든 작은 토크나이저와 점검 실행 설정(`sample_settings`)으로 풉니다.
+
+# %% id=exercises-12-setup
+from helpers.exercise_book import check
+from helpers.exercises_tasks import QA_GOLD, QA_PREDICTION, qa_windows, sample_settings
+
+print("예측:", QA_PREDICTION, "| 정답:", QA_GOLD)
+sample_features = qa_windows(64)  # QA_QUESTION over LONG_QA_CONTEXT, max_seq_length 256, doc_stride 64
+print(f"창 {len(sample_features)}개, 창마다 지문 토큰의 (처음, 끝) 위치: {sample_features.context_spans}")
+
+# %% [markdown] id=exercise-12-em-f1
+# ### 연습 1. EM과 F1 손으로 계산하기
+# 예측 `QA_PREDICTION`과 정답 `QA_GOLD`의 (EM, F1)을 직접 계산해 `(0.0, 0.5)`처럼 답하세요. 조사 하나가 더 붙은 답이
+# EM에서는 몇 점이고 F1에서는 몇 점인지 보는 문제입니다.
+
+# %% id=exercise-12-em-f1-code
+answer = ...  # 여기에 답을 쓰세요
+check("12-em-f1", answer)
+
+# %% [markdown] id=exercise-12-window-step
+# ### 연습 2. 겹침과 스텝
+# `sample_features`에서 첫 창에 든 지문 토큰 수와, 둘째 창이 첫 창보다 몇 토큰 뒤에서 시작하는지를
+# `(지문 토큰 수, 거리)`로 답하세요. 이 거리가 책과 Google BERT의 `doc_stride`이고, 이 코스의 `doc_stride`(64)는 겹침입니다.
+
+# %% id=exercise-12-window-step-code
+answer = ...  # 여기에 답을 쓰세요
+check("12-window-step", answer)
+
 # %% [markdown] id=cell-34
 # ## 정리
 # - 긴 지문은 겹치는 창으로 자르고, 오프셋으로 답의 시작·끝 토큰을 찾습니다. 답이 없는 창은 `[CLS]`를 가리킵니다.
 # - 예측은 한 질문의 모든 창에서 n-best 후보를 모아 가장 좋은 구간을 고르고, 오프셋으로 원문을 잘라 냅니다.
 # - 채점은 KorQuAD 공식 EM(정규화 후 완전 일치)과 글자 단위 F1입니다. WordPiece는 조사를 앞말에 붙이는 일이 많아
-#   토큰 구간으로는 답을 글자 그대로 되살리지 못하는 경우가 있고(KcBERT 어휘로 개발셋의 21.9%), 이것이 EM의 천장(78.1)이 됩니다.
+#   토큰 구간으로는 답을 글자 그대로 나타내지 못하는 경우가 있고(KcBERT 어휘로 개발 데이터의 21.9%), 이것이 EM의 천장(78.1)이 됩니다.
+# - 실제 실행의 검증 점수는 체크포인트 선택에도 쓴 개발 데이터의 점수라 조금 낙관적입니다.
 # - 한 번에 끝까지 돌리려면 `python -m helpers.train question-answering --set corpus_name=korquad --set output_dir=outputs/question-answering --set max_seq_length=256`을 쓰면 됩니다.
+#
+# 다음: 저장한 모델로 지문에서 답을 찾아 보여 주는 데모는 **23 노트북**(`23_question_answering_inference.ipynb`)에 있습니다.
