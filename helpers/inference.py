@@ -86,7 +86,7 @@ def load_trained_or_smoke(task: str, settings: CourseSettings) -> LoadedModel:
             print(f"{folder}를 불러오지 못했습니다({type(err).__name__}: {err}). 대신 스모크 모델을 씁니다 (could not load).")
     else:
         print(f"{folder}에 학습한 모델이 없습니다. {task} 학습 노트북을 실행하면 생깁니다 (No trained model found).\n"
-              "이 노트북이 끝까지 돌도록 지금 작은 스모크 모델을 몇 걸음 학습합니다(무작위에서 시작): "
+              "이 노트북이 끝까지 돌도록 지금 작은 스모크 모델을 몇 스텝 학습합니다(무작위에서 시작): "
               "예측은 무작위에 가깝습니다 (smoke model).")
     smoke = fallback_settings(settings)
     run = getattr(importlib.import_module(spec.module), spec.run_function)
