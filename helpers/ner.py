@@ -19,6 +19,7 @@ from .models import in_evaluation_mode, load_pretrained, load_tokenizer
 from .ner_alignment import (SCHEME_SETTING, add_continuation, decode_entities, label_scheme, model_scheme,
                             token_tags, tokenize_with_offsets, unlabelled)
 from .ner_corpora import KLUE_TYPES, KMOU_TYPES, EntitySpan, TaggedSentence, read_ner_files
+from .ner_metrics import CharacterEntityScores, character_scores, entity_reports_table
 from .ner_task import IGNORED, TokenClassificationTask, tag_sequences
 from .settings import CourseSettings, SettingsError
 from .training import fit_and_evaluate, metrics_csv
@@ -141,7 +142,11 @@ def run_ner(settings: CourseSettings) -> dict[str, float]:
                         for n in ("train", "val", "test")))
     loaders = make_loaders(datasets, tokenizer, settings)
     task = build_ner_task(settings, labels)
-    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test, monitor="val_f1")
+    # Beside the word-level F1 (seqeval), the KLUE definition: exact character spans of the decoded entities.
+    char_scores = CharacterEntityScores(predict_entities, tokenizer, {"val": rows.val, "test": rows.test},
+                                        settings.max_seq_length)
+    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test, monitor="val_f1",
+                                          callbacks=[char_scores])
     if not reporting:
         return metrics
     out = Path(settings.output_dir)
@@ -149,7 +154,12 @@ def run_ner(settings: CourseSettings) -> dict[str, float]:
     report = entity_report(task.model, loaders.test)
     plot_entity_scores({t: report[t] for t in NER_CORPORA[settings.corpus_name] if t in report},
                        save_to=out / "entity_scores.png")
+    types = NER_CORPORA[settings.corpus_name]
+    print(entity_reports_table(report, character_scores(predict_entities, task.model, tokenizer, rows.test,
+                                                        settings.max_seq_length), types))
     saved = save_model(task, tokenizer, out / "model")
     print(f"test entity precision {metrics['test_precision']:.4f}, recall {metrics['test_recall']:.4f}, "
-          f"F1 {metrics['test_f1']:.4f}; plots in {out}; model in {saved}")
+          f"F1 {metrics['test_f1']:.4f} (word level); character level (KLUE) precision "
+          f"{metrics['test_char_precision']:.4f}, recall {metrics['test_char_recall']:.4f}, "
+          f"F1 {metrics['test_char_f1']:.4f}; plots in {out}; model in {saved}")
     return metrics
