@@ -123,7 +123,10 @@ def encoder_weights(mlm_model: Any) -> dict[str, torch.Tensor]:
 
 def load_encoder(classifier: Any, weights: dict[str, torch.Tensor]) -> None:
     """Copy pretrained encoder weights into a classifier; only the pooler (absent from the MLM) may stay new."""
-    result = classifier.bert.load_state_dict(weights, strict=False)
+    try:
+        result = classifier.bert.load_state_dict(weights, strict=False)
+    except RuntimeError as err:  # a shape mismatch: another vocabulary or model size
+        raise ValueError(f"encoder weights do not fit the classifier: {err}") from None
     missing = [k for k in result.missing_keys if not k.startswith("pooler.")]
     if missing or result.unexpected_keys:
         raise ValueError(f"encoder weights do not fit the classifier: missing {missing}, "
