@@ -37,12 +37,12 @@ TASKS = {
 # The stand-in model trains on the embedded sample long enough that the demo's examples get sensible answers
 # (the real NSMC sample: a few hundred steps), yet within a few tens of seconds on a laptop CPU.
 FALLBACK_LIMITS = dict(limit_train_rows=None, limit_eval_rows=None, epochs=2, max_steps=-1, precision="32-true",
-                       num_workers=0, learning_rate=1e-3, batch_size=32, max_seq_length=64)
+                       num_workers=0, learning_rate=1e-3, batch_size=32)
 FALLBACK_TASK_LIMITS: dict[str, dict[str, Any]] = {
     "document-classification": {},
-    "pair-classification": dict(epochs=4),
-    "ner": dict(epochs=6, batch_size=16),
-    "question-answering": dict(epochs=4, batch_size=16, max_seq_length=256),
+    "pair-classification": dict(epochs=20, learning_rate=3e-4),
+    "ner": dict(epochs=12, batch_size=16),
+    "question-answering": dict(epochs=4, batch_size=16),
     "generation": dict(epochs=1, limit_train_rows=1000, limit_eval_rows=200),
 }
 # The numbers a task's run returns that say how well the stand-in learned, printed with the demo.
