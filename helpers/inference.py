@@ -43,7 +43,7 @@ FALLBACK_TASK_LIMITS: dict[str, dict[str, Any]] = {
     "pair-classification": dict(epochs=20, learning_rate=3e-4),
     "ner": dict(epochs=12, batch_size=16),
     "question-answering": dict(epochs=4, batch_size=16),
-    "generation": dict(epochs=1, limit_train_rows=1000, limit_eval_rows=200),
+    "generation": dict(epochs=1, limit_train_rows=1000, limit_eval_rows=200),  # no tiny model writes well
 }
 # The numbers a task's run returns that say how well the stand-in learned, printed with the demo.
 SCORE_NAMES = {"test_acc": "test accuracy", "majority_acc": "majority-class baseline",
