@@ -71,7 +71,7 @@ class CharacterEntityScores(Callback):
         pl_module.to(device)
         total = report["micro avg"]
         pl_module.log_dict({f"{stage}_char_{name}": float(total[name]) for name in ("precision", "recall", "f1")},
-                           prog_bar=stage == "val")
+                           prog_bar=stage == "val", sync_dist=True)  # every DDP rank scores all rows: same value
 
     def on_validation_epoch_end(self, trainer: Any, pl_module: Any) -> None:
         self._log(trainer, pl_module, "val")
