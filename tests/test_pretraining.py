@@ -1,5 +1,6 @@
 """MLM pretraining pieces, the fine-tuning loop, and the study's table and decision."""
 
+import random
 import time
 
 import pytest
@@ -77,8 +78,6 @@ def test_pretraining_stops_at_its_time_budget_and_the_encoder_moves_into_a_class
 
 
 def test_length_grouped_batches_cover_every_row_once():
-    import random
-
     lengths = [random.Random(i).randint(1, 50) for i in range(100)]
     batches = length_grouped_batches(lengths, 8, random.Random(0))
     assert sorted(i for b in batches for i in b) == list(range(100))

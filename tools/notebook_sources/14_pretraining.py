@@ -11,7 +11,7 @@
 # 4. 이 저장소에서 제대로 잰 결과표(시드 3개, 학습 1,000행과 4,000행, 양쪽 모두 학습률을 따로 고름)를 읽고,
 #    무엇이 결론을 정하는지 이야기합니다.
 #
-# 스모크 실행(`NLPBOOK_SMOKE=1`)은 몇 초짜리 축소판이고, 표는 미리 잰 결과 파일(`helpers/results/pretraining_study.json`)에서
+# 스모크 실행(`NLPBOOK_SMOKE=1`)은 1분이 안 걸리는 축소판이고, 표는 미리 잰 결과 파일(`helpers/results/pretraining_study.json`)에서
 # 읽습니다. 전체 실험은 아래 명령으로 다시 돌릴 수 있습니다(CPU 두 개로 약 한 시간).
 
 # %% [markdown]
