@@ -41,7 +41,7 @@ FALLBACK_LIMITS = dict(limit_train_rows=None, limit_eval_rows=None, epochs=2, ma
 FALLBACK_TASK_LIMITS: dict[str, dict[str, Any]] = {
     "document-classification": {},
     "pair-classification": dict(epochs=20, learning_rate=3e-4),
-    "ner": dict(epochs=12, batch_size=16),
+    "ner": dict(epochs=20, batch_size=16),
     "question-answering": dict(epochs=4, batch_size=16),
     "generation": dict(epochs=1, limit_train_rows=1000, limit_eval_rows=200),  # no tiny model writes well
 }
