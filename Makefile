@@ -23,7 +23,7 @@ $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 install: $(VENV)/.installed
 
 train: install  ## document classification on the embedded offline sample: prints accuracy, writes the curve plot
-	$(PY) -m helpers.train document-classification --smoke --set epochs=4 --set limit_train_rows=None --set limit_eval_rows=None
+	$(PY) -m helpers.train document-classification --smoke --set epochs=5 --set batch_size=32 --set learning_rate=3e-4 --set limit_train_rows=None --set limit_eval_rows=None
 
 test: install  ## unit tests + every notebook under nbmake in smoke mode
 	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=300 tests notebooks

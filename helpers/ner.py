@@ -20,6 +20,7 @@ from .models import in_evaluation_mode, load_pretrained, load_tokenizer
 from .ner_alignment import (SCHEME_SETTING, add_continuation, decode_entities, label_scheme, model_scheme,
                             say_truncated, token_tags, tokenize_chunk_with_offsets, unlabelled)
 from .ner_corpora import KLUE_TYPES, KMOU_TYPES, EntitySpan, TaggedSentence, read_ner_files
+from .ner_metrics import CharacterEntityScores, character_scores, entity_reports_table
 from .ner_task import IGNORED, TokenClassificationTask, tag_sequences
 from .settings import CourseSettings, SettingsError
 from .token_rows import CHUNK_ROWS, RowsBuilder, progress_chunks
@@ -159,7 +160,11 @@ def run_ner(settings: CourseSettings) -> dict[str, float]:
                         for n in ("train", "val", "test")))
     loaders = make_loaders(datasets, tokenizer, settings)
     task = build_ner_task(settings, labels)
-    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test, monitor="val_f1")
+    # Beside the word-level F1 (seqeval), the KLUE definition: exact character spans of the decoded entities.
+    char_scores = CharacterEntityScores(predict_entities, tokenizer, {"val": rows.val, "test": rows.test},
+                                        settings.max_seq_length)
+    metrics, reporting = fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test, monitor="val_f1",
+                                          callbacks=[char_scores])
     if not reporting:
         return metrics
     out = Path(settings.output_dir)
@@ -167,7 +172,12 @@ def run_ner(settings: CourseSettings) -> dict[str, float]:
     report = entity_report(task.model, loaders.test)
     plot_entity_scores({t: report[t] for t in NER_CORPORA[settings.corpus_name] if t in report},
                        save_to=out / "entity_scores.png")
+    types = NER_CORPORA[settings.corpus_name]
+    print(entity_reports_table(report, character_scores(predict_entities, task.model, tokenizer, rows.test,
+                                                        settings.max_seq_length), types))
     saved = save_model(task, tokenizer, out / "model")
     print(f"테스트 개체 정밀도 {metrics['test_precision']:.4f}, 재현율 {metrics['test_recall']:.4f}, "
-          f"F1 {metrics['test_f1']:.4f}; 그림: {out}; 모델: {saved}")
+          f"F1 {metrics['test_f1']:.4f} (단어 단위); 글자 단위 character level (KLUE) 정밀도 "
+          f"{metrics['test_char_precision']:.4f}, 재현율 {metrics['test_char_recall']:.4f}, "
+          f"F1 {metrics['test_char_f1']:.4f}; 그림: {out}; 모델: {saved}")
     return metrics

@@ -60,12 +60,12 @@ def test_korpora_fetches_nsmc_from_the_server_and_the_course_reads_every_row(tmp
         assert all(server.got(f"/nsmc/{name}") for name in names)
     for name in names:
         assert (tmp_path / "nsmc" / name).read_bytes() == (SAMPLE / "nsmc" / name).read_bytes()
-    assert {split: len(rows) for split, rows in splits.items()} == {"train": 1200, "test": 400}
+    assert {split: len(rows) for split, rows in splits.items()} == {"train": 4000, "test": 2000}
     assert splits["train"] == NsmcReader().read(SAMPLE / "nsmc" / "ratings_train.txt", verbose=False)
     out = capsys.readouterr().out
     assert "downloading 'nsmc' with Korpora" in out and "nsmc/ratings_test.txt: sha256 matches" in out
     # Files on disk are read as they are: no second download is attempted (the server is gone).
-    assert len(NsmcReader().read_splits(tmp_path, verbose=False)["test"]) == 400
+    assert len(NsmcReader().read_splits(tmp_path, verbose=False)["test"]) == 2000
 
 
 def test_korpora_nsmc_with_other_bytes_or_cut_short_is_an_error_and_leaves_no_file(tmp_path, monkeypatch):

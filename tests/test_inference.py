@@ -1,6 +1,7 @@
 """Inference helpers: input checks, loading a saved model or the smoke stand-in, batch CSV, attention, fonts."""
 
 import csv
+import re
 import warnings
 
 import pytest
@@ -10,12 +11,13 @@ from helpers import inference
 from helpers.attention import cls_attention, plot_cls_attention
 from helpers.corpora import CorpusFormatError, LabeledText
 from helpers.document_classification import predict_texts
-from helpers.inference import (TaskSpec, confusion_on_texts, fallback_settings, load_trained_or_smoke,
-                               model_folder, predict_to_csv, read_inputs)
+from helpers.inference import (FALLBACK_LIMITS, FALLBACK_TASK_LIMITS, TaskSpec, confusion_on_texts,
+                               fallback_settings, load_trained_or_smoke, model_folder, predict_to_csv, read_inputs)
 from helpers.input_checks import (InputProblem, input_problem, kept_characters, pair_truncation_note,
                                   require_text, subject, text_notes, truncation_note, unknown_characters)
 from helpers.models import load_sequence_classifier, load_tokenizer
 from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
 
 LABELS = ("부정", "긍정")
 
@@ -106,7 +108,10 @@ def test_fallback_settings_are_tiny_offline_and_apart_from_the_real_model(tmp_pa
     smoke = fallback_settings(real)
     assert smoke.smoke and smoke.corpus_root_dir == str(EMBEDDED_SAMPLE_ROOT)
     assert smoke.output_dir == str(tmp_path / "ner" / "smoke-fallback") and smoke.extra["resume"] is False
-    assert smoke.limit_train_rows <= 32 and smoke.max_seq_length == 128 and smoke.corpus_name == "kmou-ner"
+    assert smoke.max_seq_length == 128 and smoke.corpus_name == "kmou-ner"
+    assert smoke.limit_train_rows is None and smoke.epochs == FALLBACK_LIMITS["epochs"]  # the whole sample
+    ner = fallback_settings(real, "ner")  # each task's stand-in trains long enough for its demo's examples
+    assert ner.limit_train_rows is None and ner.epochs == FALLBACK_TASK_LIMITS["ner"]["epochs"] > 1
 
 
 def test_read_inputs_keeps_blank_lines_and_checks_columns(tmp_path):
@@ -222,3 +227,16 @@ def test_unreadable_saved_model_falls_back_with_the_reason(tmp_path, monkeypatch
     (model_folder(settings) / "model.safetensors").write_bytes(b"half a file")  # e.g. still being written
     loaded = load_trained_or_smoke("fake", settings)
     assert "could not load" in capsys.readouterr().out and not loaded.trained
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_document_stand_in_learns_the_real_sample_and_answers_the_demo_examples(tmp_path, capsys):
+    settings = CourseSettings(output_dir=str(tmp_path / "doc"), max_seq_length=64)  # a learner's run, no model saved
+    loaded = load_trained_or_smoke("document-classification", settings)
+    out = capsys.readouterr().out
+    accuracy = float(re.search(r"held-out rows: test accuracy (\d\.\d+)", out).group(1))
+    assert "majority-class baseline 0.5000" in out and 0.65 < accuracy < 0.99, out[-400:]
+    examples = {"이 영화 정말 재밌어요 강추!": "긍정", "돈 아깝다 최악": "부정",
+                "배우들 연기가 훌륭하고 이야기도 감동적이었어요": "긍정", "시간 아깝고 지루했어요": "부정"}
+    got = predict_texts(loaded.model, loaded.tokenizer, list(examples), 64)
+    assert {r["text"]: r["label"] for r in got} == examples

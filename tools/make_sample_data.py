@@ -1,7 +1,10 @@
-"""Write the embedded offline sample corpus (NSMC format) and the tiny WordPiece vocab built from it.
+"""Write the tiny WordPiece vocab of smoke runs (helpers/sample_data/tiny-wordpiece).
 
 Run from the repository root: `python tools/make_sample_data.py`. The output is committed, so users never
-need to run this; it documents how the files were made.
+need to run this; it documents how the file was made. The vocab was trained on templated reviews that were
+once the embedded NSMC sample; they are still generated here (in memory, same seed) so that the vocab comes
+out with the same tokens (the order of equally frequent pieces may differ between runs, as it did
+before). The embedded NSMC sample itself is now real reviews: tools/make_nsmc_sample.py.
 """
 
 from __future__ import annotations
@@ -37,17 +40,11 @@ def review(rng: random.Random, label: int) -> str:
     return text + rng.choice(ENDINGS)
 
 
-def write_split(path: Path, rows: int, rng: random.Random, first_id: int) -> list[str]:
-    """Write a balanced, shuffled NSMC-format file and return its texts."""
+def templated_split(rows: int, rng: random.Random) -> list[str]:
+    """Texts of a balanced, shuffled split of templated reviews."""
     labels = [i % 2 for i in range(rows)]
     rng.shuffle(labels)
-    texts = [review(rng, y) for y in labels]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8", newline="\n") as f:
-        f.write("id\tdocument\tlabel\n")
-        for i, (t, y) in enumerate(zip(texts, labels)):
-            f.write(f"{first_id + i}\t{t}\t{y}\n")
-    return texts
+    return [review(rng, y) for y in labels]
 
 
 def write_vocab(texts: list[str], folder: Path, size: int = 2000) -> None:
@@ -73,11 +70,12 @@ def write_vocab(texts: list[str], folder: Path, size: int = 2000) -> None:
 
 
 def main() -> None:
+    """Regenerate the templated texts in memory and write the vocab trained on them."""
     rng = random.Random(20261125)
-    train = write_split(ROOT / "nsmc" / "ratings_train.txt", 1200, rng, 100000)
-    test = write_split(ROOT / "nsmc" / "ratings_test.txt", 400, rng, 200000)
+    train = templated_split(1200, rng)
+    test = templated_split(400, rng)
     write_vocab(train + test, ROOT / "tiny-wordpiece")
-    print(f"wrote {len(train)} train and {len(test)} test reviews and a vocab under {ROOT}")
+    print(f"wrote the vocab under {ROOT / 'tiny-wordpiece'}")
 
 
 if __name__ == "__main__":
