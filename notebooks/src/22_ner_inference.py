@@ -129,17 +129,23 @@ print((out / "entities.csv").read_text(encoding="utf-8")[:600])
 # ## 유형별 점수
 # 테스트 문장에서 개체명 단위로 (유형과 경계가 모두 맞아야 정답) 정밀도·재현율·F1을 유형마다 셉니다. 막대 아래의 n은 그
 # 유형의 정답 개체명 수입니다. 수가 적은 유형은 점수가 들쭉날쭉하고, 보통 날짜·사람처럼 형태가 뚜렷한 유형이 더 잘 맞습니다.
+# 점수는 두 가지입니다. **단어 F1**은 단어 단위(seqeval)로, **글자 F1**은 데모가 보여 주는 글자 구간이 정답과 글자 그대로
+# 같아야 맞힌 것으로 셉니다. KLUE 표의 F1은 글자 F1이므로, 비교할 때는 글자 F1을 보세요(11장 참고).
 
 # %% id=cell-21
-from helpers.ner import NER_CORPORA, read_ner_splits
+from helpers.ner import NER_CORPORA, predict_entities, read_ner_splits
+from helpers.ner_metrics import character_scores
 from helpers.plots import plot_entity_scores
 from helpers.span_predictions import entity_report_on_rows
 
-report = entity_report_on_rows(model, tokenizer, read_ner_splits(settings).test, settings.max_seq_length)
+test_rows = read_ner_splits(settings).test
+report = entity_report_on_rows(model, tokenizer, test_rows, settings.max_seq_length)
+char_report = character_scores(predict_entities, model, tokenizer, test_rows, settings.max_seq_length)
 types = [t for t in NER_CORPORA[settings.corpus_name] if t in report]
 for name in types + ["micro avg"]:
     if name in report:
-        print(f"{name:>10}: F1 {report[name]['f1']:.3f} (n={report[name]['support']})")
+        print(f"{name:>10}: 단어 F1 {report[name]['f1']:.3f}, "
+              f"글자 F1 {char_report.get(name, {'f1': 0.0})['f1']:.3f} (n={report[name]['support']})")
 plot_entity_scores({t: report[t] for t in types}, save_to=out / "entity_scores.png");
 
 # %% [markdown] id=cell-22

@@ -1,4 +1,7 @@
-# %% [markdown]
+# Source of notebooks/14_pretraining.ipynb: edit it here, then `make notebooks` (see README). The Colab
+# badge and install cells come from tools/build_notebook.py; every `# %%` header carries its cell's id.
+
+# %% [markdown] id=cell-00
 # # 14. 사전학습 실험: 작은 BERT를 직접 사전학습하면 도움이 될까?
 #
 # 지금까지는 `beomi/kcbert-base`처럼 **이미 사전학습된** 모델을 가져와 파인튜닝했습니다. 스모크 실행의 작은 BERT(2층,
@@ -14,12 +17,12 @@
 # 스모크 실행(`NLPBOOK_SMOKE=1`)은 1분이 안 걸리는 축소판이고, 표는 미리 잰 결과 파일(`helpers/results/pretraining_study.json`)에서
 # 읽습니다. 전체 실험은 아래 명령으로 다시 돌릴 수 있습니다(CPU 두 개로 약 한 시간).
 
-# %% [markdown]
+# %% [markdown] id=cell-03
 # ## 1. 설정
 # `NLPBOOK_SMOKE=1`이면 사전학습 15초, 파인튜닝 2 에폭의 축소판입니다. 그렇지 않으면 사전학습 시간을 늘리고
 # 전체 NSMC 말뭉치(`NLPBOOK_CORPUS_ROOT/nsmc`, 없으면 내장 표본)를 씁니다.
 
-# %%
+# %% id=cell-04
 import os
 from pathlib import Path
 
@@ -36,13 +39,13 @@ out_dir = Path("outputs/pretraining-lesson")
 torch.manual_seed(0)
 print(f"스모크 {smoke}, 전체 NSMC {nsmc_dir or '없음(내장 표본 사용)'}, 사전학습 {pretrain_seconds}초")
 
-# %% [markdown]
+# %% [markdown] id=cell-05
 # ## 2. 데이터: 파인튜닝 행과 사전학습 글을 나누기
 # 파인튜닝 행은 내장 표본의 학습 행(앞 1,000행), 테스트는 내장 표본의 테스트 행입니다. 사전학습 글은 **레이블을 쓰지 않는**
 # 다른 리뷰입니다. 전체 말뭉치가 있으면 NSMC 학습 파일에서 표본·검증 행을 뺀 약 14만 개, 없으면 표본의 나머지 행입니다.
 # 같은 문장이 사전학습과 테스트에 모두 들어가지 않도록 표본의 글은 모두 뺍니다.
 
-# %%
+# %% id=cell-06
 from helpers.pretraining_study import SIZES, load_study_tokenizer, study_data, tiny_config
 
 data = study_data(nsmc_dir)
@@ -51,13 +54,13 @@ tokenizer = load_study_tokenizer()
 print(f"파인튜닝 {len(train_rows):,}행, 검증 {len(data.val):,}행, 테스트 {len(data.test):,}행, "
       f"사전학습 리뷰 {len(data.mlm_texts):,}개")
 
-# %% [markdown]
+# %% [markdown] id=cell-07
 # ## 3. MLM: 가리고 맞히기
 # BERT의 사전학습은 문장의 토큰 15%를 골라 그중 80%는 `[MASK]`로, 10%는 아무 토큰으로 바꾸고, 10%는 그대로 둔 뒤 원래
 # 토큰을 맞히게 합니다. 레이블은 사람이 붙이지 않습니다. 글 자체가 정답이므로 리뷰만 많으면 얼마든지 학습할 수 있습니다.
 # 리뷰들은 `[CLS] 리뷰1 [SEP] 리뷰2 [SEP] ...`처럼 이어 붙여 128토큰짜리 블록으로 자릅니다(패딩이 없어 계산을 낭비하지 않습니다).
 
-# %%
+# %% id=cell-08
 from helpers.pretraining import mask_tokens, pack_into_blocks
 
 rows = tokenizer(data.mlm_texts, add_special_tokens=False)["input_ids"]
@@ -68,12 +71,12 @@ print("원래 블록:", tokenizer.decode(blocks[0][:40]))
 print("가린 입력:", tokenizer.decode(inputs[0][:40]))
 print(f"맞힐 토큰 {int((labels != -100).sum())}개 / {labels.shape[1]}개, 블록 {len(blocks):,}개")
 
-# %% [markdown]
+# %% [markdown] id=cell-09
 # ## 4. 사전학습
 # `pretrain_mlm`은 정해진 **시간** 동안 블록을 돌며 학습합니다(에폭마다 가리는 자리는 새로 뽑습니다). 학습률은 처음 200
 # 스텝 동안 올렸다가 마감 시각에 0이 되도록 내립니다. 가린 토큰의 손실과 정확도가 어떻게 변하는지 보세요.
 
-# %%
+# %% id=cell-10
 from transformers import BertForMaskedLM
 
 from helpers.pretraining import encoder_weights, pretrain_mlm
@@ -84,12 +87,12 @@ history = pretrain_mlm(mlm_model, blocks, tokenizer.all_special_ids, tokenizer.m
 encoder = encoder_weights(mlm_model)
 print(f"{history.steps} 스텝, {history.blocks_seen / len(blocks):.2f} 에폭, {history.seconds:.0f}초")
 
-# %% [markdown]
+# %% [markdown] id=cell-11
 # ## 5. 같은 행으로 두 모델 파인튜닝하기
 # 구조가 같은 분류 모델 두 개를 같은 시드로 만들고, 하나에만 사전학습한 인코더 가중치를 넣습니다(풀러와 분류 층은 둘 다
 # 새것). 같은 1,000행, 같은 에폭으로 학습하고, 검증 정확도가 가장 좋은 에폭의 가중치로 테스트합니다.
 
-# %%
+# %% id=cell-12
 from transformers import BertForSequenceClassification
 
 from helpers.pretraining import accuracy, fine_tune, load_encoder
@@ -106,18 +109,18 @@ for side in ("scratch", "pretrained"):
     scores[side] = accuracy(model, *test, tokenizer.pad_token_id)
     print(f"{side:>10}: 검증 {result['val_acc']:.3f} (에폭 {result['best_epoch']}), 테스트 {scores[side]:.3f}")
 
-# %% [markdown]
+# %% [markdown] id=cell-13
 # 한 번의 실행, 한 시드의 차이는 우연일 수 있습니다. 시드만 바꿔도 정확도가 1~2점씩 움직이기 때문입니다. 그래서 결론은
 # 아래처럼 **여러 시드**로, 양쪽 모두 **학습률을 따로 골라**(한쪽에만 맞춘 학습률은 불공평합니다) 재야 내릴 수 있습니다.
 
-# %% [markdown]
+# %% [markdown] id=cell-14
 # ## 6. 제대로 잰 결과
 # `python -m helpers.pretraining_study`로 잰 결과입니다. 작은 BERT를 NSMC 리뷰 약 14만 개(파인튜닝·검증·테스트 행 제외)로
 # CPU 한 코어에서 정해진 시간 동안 MLM 사전학습하고, 사전학습 모델과 scratch 모델을 각각 학습 1,000행과 4,000행으로 파인튜닝했습니다.
 # 학습률은 {1e-4, 3e-4, 1e-3, 3e-3} 중 첫 시드의 **검증** 정확도로 고르고(테스트는 고르는 데 쓰지 않습니다), 그 학습률로 시드 3개의
 # 테스트 정확도(표본 테스트 2,000행)를 평균 ± 표준편차 [최소–최대]로 적었습니다.
 
-# %%
+# %% id=cell-15
 from IPython.display import Markdown, display
 
 from helpers.pretraining_report import load_results, markdown_table
@@ -131,7 +134,7 @@ for reason in results["decision"]["reasons"]:
     print(reason)
 print("사전학습 가중치를 기본 모델로 싣는가:", results["decision"]["ship_pretrained_weights"])
 
-# %%
+# %% id=cell-16
 import matplotlib.pyplot as plt
 
 from helpers.plots import use_korean_font
@@ -147,7 +150,7 @@ fig.tight_layout()
 out_dir.mkdir(parents=True, exist_ok=True)
 fig.savefig(out_dir / "mlm_curve.png")
 
-# %% [markdown]
+# %% [markdown] id=cell-17
 # ## 7. 사전학습에 필요한 것
 # 결정 규칙은 실험 전에 정해 두었습니다. **두 크기 모두에서** 사전학습 모델의 가장 나쁜 시드가 scratch의 가장 좋은 시드보다
 # 나을 때만 사전학습 가중치를 오프라인 기본 모델로 싣습니다. 잰 결과는 그 반대였습니다. 1,000행에서는 사전학습 쪽이 약 4.5점
