@@ -9,14 +9,23 @@
 # 토큰 분류(token classification)입니다. 말뭉치는 한국해양대학교의 KMOU NER(대안으로 KLUE-NER), 모델은
 # `beomi/kcbert-base`입니다. 순서는 문서 분류와 같고(설정 → 말뭉치 → 모델 → 토크나이저 → 데이터로더 → 태스크 →
 # 학습 → 평가 → 저장), 핵심은 **글자 단위 정답을 서브워드 토큰에 맞춰 옮기는 방법**과 **개체 단위 평가**입니다.
+#
+# 이 노트북을 마치면 다음을 할 수 있습니다.
+# - 글자 단위 개체 구간을 서브워드 토큰의 BIO 레이블로 옮기고, 두 방식(`first`, `all`)의 차이를 설명합니다.
+# - `BertForTokenClassification`을 Lightning으로 파인튜닝하고 개체 단위 정밀도·재현율·F1을 잽니다.
+# - 단어 단위 F1과 글자 단위(KLUE) F1을 구별해, 공개된 점수표와 맞는 쪽으로 비교합니다.
+#
+# 실제 실행(KcBERT-base, KMOU 학습 데이터 2,928문장, 5 에폭)은 Colab T4에서 대략 몇 분이면 끝납니다. 사전학습된 모델은
+# 빠른 점검 모드의 작은 모델보다 훨씬 높은 F1을 내며, 공개된 수치와 비교할 때는 KLUE 논문(Park et al., 2021)처럼
+# **글자 단위** F1을 보세요(8절).
 
 # %% [markdown] id=cell-03
 # ## 1. 설정
-# 스모크 실행(`NLPBOOK_SMOKE=1`)에서는 작은 모델과 문장 수백 개로 한 에폭만 학습하고, 실제 실행에서는
+# 빠른 점검 모드(`NLPBOOK_SMOKE=1`, 01 노트북 참고)에서는 작은 모델과 문장 수백 개로 한 에폭만 학습하고, 실제 실행에서는
 # KMOU NER 학습 데이터 전체(2,928문장)로 5 에폭 학습합니다. `settings_for_task("ner")`는 NER 과제의 기본값
 # (말뭉치 `kmou-ner`, 출력 폴더 `outputs/named-entity-recognition`)에 `NLPBOOK_*` 환경 변수를 더한 설정입니다.
 # KLUE-NER로 바꾸려면 `settings_for_task("ner", corpus_name="klue-ner")`로 두면 됩니다.
-# 서브워드 레이블 방식(4장에서 설명)은 `extra={"ner_label_subwords": "all"}`로 바꿀 수 있고, 기본값은 `"first"`입니다.
+# 서브워드 레이블 방식(4절에서 설명)은 `extra={"ner_label_subwords": "all"}`로 바꿀 수 있고, 기본값은 `"first"`입니다.
 
 # %% id=cell-04
 from helpers.settings import settings_for_task
@@ -57,7 +66,7 @@ display(HTML(highlight_entities(first.text, first.entities)))
 
 # %% [markdown] id=cell-09
 # 파일별 문장 수와 개체 종류별 개수를 세고, 학습/검증/테스트로 나눕니다. KMOU NER은 세 파일이 모두 있습니다.
-# (개발 파일만 있는 KLUE-NER 오프라인 사본이라면 메모리에서 나누고 그렇다고 출력합니다.)
+# (개발 파일만 있는 KLUE-NER 오프라인 사본이라면 메모리에서 나누고, 어떻게 나눴는지 출력합니다.)
 
 # %% id=cell-10
 from collections import Counter
@@ -103,7 +112,7 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 #   `임수경`을 글자 그대로 돌려받을 수 없습니다.
 #
 # 설정의 `extra["ner_label_subwords"]`로 고르고, 고른 방식은 모델 설정(`config.ner_label_subwords`)에 함께 저장되어
-# 예측 함수가 같은 방식으로 개체를 되살립니다. 첫 문장의 토큰마다 두 방식의 레이블을 나란히 봅니다.
+# 예측 함수가 같은 방식으로 개체를 복원합니다. 첫 문장의 토큰마다 두 방식의 레이블을 나란히 봅니다.
 
 # %% id=cell-14
 from helpers.models import load_tokenizer
@@ -133,16 +142,18 @@ encoded = tokenize_with_offsets(tokenizer, [odd.text], settings.max_seq_length)
 offsets, special, pieces = (encoded[key][0] for key in ("offset_mapping", "special_tokens_mask", "continuation"))
 tags = token_tags(offsets, odd.entities, unlabelled(special, pieces, "first"))
 print(list(zip(tokenizer.convert_ids_to_tokens(encoded["input_ids"][0]), tags)))
-print("되살린 개체:", [(odd.text[e.start : e.end], e.label) for e in decode_entities(offsets, tags, pieces, "first")])
+print("복원한 개체:", [(odd.text[e.start : e.end], e.label) for e in decode_entities(offsets, tags, pieces, "first")])
 
 # %% [markdown] id=cell-17
-# ### 토큰 레이블로 개체를 글자 그대로 되살릴 수 있을까?
-# 개체의 시작이나 끝이 레이블 한 개가 덮는 범위(`all`은 토큰, `first`는 단어) **한가운데**에 있으면, 어떤 레이블을 붙여도
-# 그 개체를 글자 그대로 되살릴 수 없습니다. 한국어에서는 조사가 앞말과 한 단어로 붙으므로(`정부는`, `팔모정에서`)
-# `first` 방식에서는 이런 개체가 아주 많습니다. 이 개체들은 조사까지 포함한 단어(`정부는`)로 배우고 예측됩니다.
-# KcBERT 어휘는 조사를 토큰 안에 붙이기도 해서(`정부가`가 토큰 하나) `all` 방식에서도 일부는 되살릴 수 없습니다.
+# ### (심화) 토큰 레이블로 개체를 글자 그대로 복원할 수 있을까?
+# 처음 읽을 때는 이 부분을 건너뛰고 5절로 가도 됩니다. 8절의 두 F1이 왜 다른지를 여기서 설명합니다.
 #
-# 말뭉치 전체에서 잰 비율(KcBERT 어휘)은 다음과 같습니다. 음절마다 토큰인 스모크용 작은 어휘로는 `all`이 1% 미만이고,
+# 개체의 시작이나 끝이 레이블 한 개가 덮는 범위(`all`은 토큰, `first`는 단어) **한가운데**에 있으면, 어떤 레이블을 붙여도
+# 그 개체를 글자 그대로 복원할 수 없습니다. 한국어에서는 조사가 앞말과 한 단어로 붙으므로(`정부는`, `팔모정에서`)
+# `first` 방식에서는 이런 개체가 아주 많습니다. 이 개체들은 조사까지 포함한 단어(`정부는`)로 배우고 예측됩니다.
+# KcBERT 어휘는 조사를 토큰 안에 붙이기도 해서(`정부가`가 토큰 하나) `all` 방식에서도 일부는 복원할 수 없습니다.
+#
+# 말뭉치 전체에서 잰 비율(KcBERT 어휘)은 다음과 같습니다. 음절마다 토큰인 빠른 점검용 작은 어휘로는 `all`이 1% 미만이고,
 # `first`는 단어 경계가 어휘와 상관없으므로 같습니다.
 #
 # | 말뭉치 | `first`(기본값) | `all` |
@@ -150,7 +161,7 @@ print("되살린 개체:", [(odd.text[e.start : e.end], e.label) for e in decode
 # | KMOU NER (개체 7,779개) | 62.3% | 23.7% |
 # | KLUE-NER 개발 세트 (개체 14,257개) | 49.8% | 16.8% |
 #
-# 나머지 개체는 모두 정확히 되살아납니다(테스트에서 확인합니다). 즉 `first`는 표준적이고 단순하지만 개체를 **단어 단위**로
+# 나머지 개체는 모두 정확히 복원됩니다(테스트에서 확인합니다). 즉 `first`는 표준적이고 단순하지만 개체를 **단어 단위**로
 # 돌려주고, 글자 단위 경계가 필요하면 `all`이 낫습니다. 지금 쓰는 토크나이저로 두 방식을 직접 세어 봅니다.
 
 # %% id=cell-18
@@ -160,7 +171,7 @@ sentences = [s for split in files.values() for s in split]
 reports = {scheme: alignment_report(tokenizer, sentences, scheme=scheme) for scheme in ("first", "all")}
 for scheme, report in reports.items():
     print(f"{scheme!r}: 개체 {report['entities']:,}개 중 {report['unreachable']:,}개({report['share']:.1%})는 "
-          "글자 그대로 되살릴 수 없습니다.")
+          "글자 그대로 복원할 수 없습니다.")
 for sentence, span in reports["first"]["examples"][:4]:
     encoded = tokenizer(sentence.text, return_offsets_mapping=True, add_special_tokens=False)
     around = [token for token, (start, end) in zip(tokenizer.convert_ids_to_tokens(encoded["input_ids"]),
@@ -195,10 +206,13 @@ print("첫 문장의 레이블:", batch["labels"][0].tolist())
 
 # %% [markdown] id=cell-23
 # ## 6. 태스크: 개체 단위 정밀도·재현율·F1
-# 토큰 정확도는 대부분이 `O`인 NER에서 거의 의미가 없습니다(모두 `O`라고 해도 90%가 넘습니다). 그래서 seqeval의
+# 토큰 정확도는 대부분이 `O`인 NER에서 거의 의미가 없습니다. KMOU NER(KcBERT 어휘)에서 레이블이 있는 자리 중 `O`가
+# `first` 방식에서 88.1%, `all` 방식에서 86.3%라서, 모두 `O`라고만 답해도 토큰 정확도가 그만큼 나옵니다. 그래서 seqeval의
 # **엄격한(strict) IOB2** 방식으로 **개체 단위** 점수를 셉니다. 종류와 시작·끝 토큰이 모두 맞아야 맞힌 개체입니다.
 # 정답이 -100인 자리는 비교하지 않으므로, `first` 방식에서는 단어의 첫 토큰끼리만 비교해 단어 단위로 채점합니다.
-# 아래 예에서 두 번째 예측은 개체를 반만 찾았으므로 틀린 것으로 칩니다.
+# 아래 예에서 정답 개체는 세 개(PS, LC, OG)이고 예측 개체는 두 개입니다. 첫 문장의 LC는 놓쳤고, 둘째 문장의 OG는 세 토큰 중
+# 두 토큰만 찾아 끝이 틀렸으므로 틀린 개체입니다. 맞힌 개체는 PS 하나라서 정밀도 0.50(예측 2개 중 1개), 재현율 0.33(정답
+# 3개 중 1개), F1 0.40이 출력됩니다.
 
 # %% id=cell-24
 from helpers.ner_task import EntityScores, TokenClassificationTask
@@ -229,8 +243,8 @@ print(epoch_table(metrics_csv(settings), ("val_loss", "val_precision", "val_reca
 
 # %% [markdown] id=cell-27
 # ## 8. 평가
-# 가장 좋은 체크포인트로 테스트 개체 점수를 재고, 개체 종류별 점수도 봅니다. (스모크 실행의 작은 모델은 사전학습 없이
-# 몇 걸음만 배우므로 0에 가까워도 정상입니다.)
+# 가장 좋은 체크포인트로 테스트 개체 점수를 재고, 개체 종류별 점수도 봅니다. (빠른 점검 모드의 작은 모델은 사전학습 없이
+# 몇 스텝만 배우므로 점수가 0에 가까워도 정상입니다.)
 
 # %% id=cell-28
 from pathlib import Path
@@ -266,14 +280,14 @@ plot_entity_scores({t: by_type[t] for t in types}, save_to=Path(settings.output_
 #   정답입니다. KLUE 논문과 리더보드의 개체명 인식 F1은 이 방식(글자 단위 entity F1)입니다.
 #
 # 한국어에서는 조사가 앞말에 붙으므로(`김민수는`) `first` 방식의 모델은 개체를 단어째(`김민수는`) 돌려줍니다. 단어 단위로는
-# 맞지만 글자 단위로는 틀립니다. 앞에서 본 되살릴 수 없는 개체의 표대로 KcBERT 어휘에서는 단어 단위 태그를 모두 맞혀도 글자 구간이 정확한 개체가
+# 맞지만 글자 단위로는 틀립니다. 4절에서 본 복원할 수 없는 개체의 표대로 KcBERT 어휘에서는 단어 단위 태그를 모두 맞혀도 글자 구간이 정확한 개체가
 # KMOU NER 약 38%, KLUE-NER 약 51%뿐이므로, **KLUE 표와 비교할 때는 글자 단위 F1을 보세요**. 글자 단위 점수를 올리려면
 # `all` 방식(`extra={"ner_label_subwords": "all"}`)으로 학습합니다.
 
 # %% [markdown] id=cell-30
 # ## 9. 예측 살펴보기
 # `predict_entities`는 문장 목록을 받아 문장마다 개체 구간(글자 시작·끝, 종류) 목록을 돌려줍니다(나중의 데모도 이 함수를 씁니다).
-# 모델 설정에 저장된 레이블 방식으로 되살리므로, 기본 방식 `first`에서는 개체가 단어 전체(`부산에서`)를 덮습니다.
+# 모델 설정에 저장된 레이블 방식으로 복원하므로, 기본 방식 `first`에서는 개체가 단어 전체(`부산에서`)를 덮습니다.
 # 테스트 문장 몇 개의 정답과 예측을 나란히 칠해 봅니다.
 
 # %% id=cell-31
@@ -299,15 +313,37 @@ reloaded = BertForTokenClassification.from_pretrained(saved)
 sentence = "김민수 씨는 2023년 3월 5일 오후 3시에 부산 해양박물관에서 강연했다."
 display(HTML(highlight_entities(sentence, predict_entities(reloaded, tokenizer, [sentence])[0])))
 
+# %% [markdown] id=ex-md
+# ## 연습 문제
+# 답을 `...` 자리에 쓰고 셀을 실행하면 맞았는지 알려 줍니다(`...`를 그대로 두면 "아직"이라고만 나옵니다).
+#
+# 1. 정답 태그 `SCORE_GOLD`와 예측 태그 `SCORE_PREDICTED`(아래 셀에서 출력)의 **개체 단위** 정밀도·재현율·F1을
+#    `{"precision": …, "recall": …, "f1": …}`로 답하세요. 손으로 (종류, 시작, 끝)을 적어 세어 보세요.
+# 2. 문장 `LABEL_SENTENCE`에서 레이블을 받는(-100이 아닌) 토큰은 `first`와 `all` 방식에서 각각 몇 개인가요?
+#    `{"first": …, "all": …}`로 답하세요. 이 노트북의 `tokenizer`로 조각을 확인할 수 있습니다.
+
+# %% id=ex-code
+from helpers.exercise_book import check
+from helpers.exercises_ner import LABEL_SENTENCE, SCORE_GOLD, SCORE_PREDICTED
+
+print("정답:", SCORE_GOLD)
+print("예측:", SCORE_PREDICTED)
+print("조각:", tokenizer.tokenize(LABEL_SENTENCE))
+check("11-entity-scores", ...)  # 여기에 답을 쓰세요
+check("11-labelled-positions", ...)  # 여기에 답을 쓰세요
+
 # %% [markdown] id=cell-34
 # ## 정리
 # - 두 말뭉치 모두 (문장, 글자 단위 개체 구간)으로 읽어 같은 길로 처리합니다. 구간의 글자는 원문에 표시된 개체명과 같습니다.
 # - fast 토크나이저의 오프셋으로 글자 구간을 토큰 BIO 레이블로 옮기고, 특수 토큰과 패딩은 -100으로 둡니다.
 #   `[UNK]`도 자기 글자 범위를 가지므로 레이블이 밀리지 않습니다.
 # - 기본 방식 `first`는 단어의 첫 서브워드에만 레이블을 붙이고(`##` 조각은 -100) 개체를 단어 단위로 돌려줍니다.
-#   조사가 붙은 단어 때문에 KcBERT 어휘로 KMOU NER 개체의 약 62%는 글자 그대로 되살릴 수 없습니다. 모든 서브워드에
+#   조사가 붙은 단어 때문에 KcBERT 어휘로 KMOU NER 개체의 약 62%는 글자 그대로 복원할 수 없습니다. 모든 서브워드에
 #   레이블을 붙이는 `all`(`extra={"ner_label_subwords": "all"}`)은 그 비율이 약 24%입니다.
-# - 평가는 토큰 정확도가 아니라 seqeval 엄격 모드의 개체 단위 정밀도·재현율·F1이고, 마지막에 종류별로 봅니다.
+# - 평가는 토큰 정확도가 아니라 개체 단위 정밀도·재현율·F1입니다. 단어 단위(seqeval 엄격 모드)와 글자 단위(KLUE의 정의)
+#   두 가지를 재며, 공개된 점수와 비교할 때는 글자 단위를 봅니다.
 # - 한 번에 끝까지 돌리려면
 #   `python -m helpers.train ner --set epochs=5`를 쓰면 됩니다(KLUE-NER은 `--set corpus_name=klue-ner`,
 #   `all` 방식은 `--extra ner_label_subwords=all`).
+#
+# **다음**: 22 노트북(개체명 인식 추론)에서 저장한 모델을 불러와 새 문장의 개체명을 색으로 표시하는 데모를 만듭니다.
