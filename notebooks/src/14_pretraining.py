@@ -4,9 +4,12 @@
 # %% [markdown] id=cell-00
 # # 14. 사전학습 실험: 작은 BERT를 직접 사전학습하면 도움이 될까?
 #
-# 지금까지는 `beomi/kcbert-base`처럼 **이미 사전학습된** 모델을 가져와 파인튜닝했습니다. 스모크 실행의 작은 BERT(2층,
+# 지금까지는 `beomi/kcbert-base`처럼 **이미 사전학습된** 모델을 가져와 파인튜닝했습니다. 빠른 점검 모드의 작은 BERT(2층,
 # 은닉 128)는 가중치가 무작위인 채로 바로 파인튜닝했고요. 그렇다면 이 작은 모델도 파인튜닝 전에 리뷰 글을 잔뜩 읽혀
 # **마스크 언어 모델(MLM)** 로 사전학습하면 더 잘할까요? 이 노트북은 그 질문을 직접 재 봅니다.
+#
+# 이 노트북을 마치면 MLM 사전학습이 무엇을 배우는지 설명하고, 사전학습한 모델과 무작위 모델을 공정하게(같은 행, 시드 여러 개,
+# 양쪽 학습률을 따로 골라) 비교해, 시드 편차보다 큰 차이만 결론으로 삼을 수 있습니다. 순서는 다음과 같습니다.
 #
 # 1. MLM이 무엇을 학습하는지(토큰 15%를 가리고 맞히기) 봅니다.
 # 2. 작은 BERT를 NSMC 리뷰로 MLM 사전학습합니다. 파인튜닝에 쓰는 리뷰는 사전학습 글에서 뺍니다(NSMC는 CC0).
@@ -14,7 +17,7 @@
 # 4. 이 저장소에서 제대로 잰 결과표(시드 3개, 학습 1,000행과 4,000행, 양쪽 모두 학습률을 따로 고름)를 읽고,
 #    무엇이 결론을 정하는지 이야기합니다.
 #
-# 스모크 실행(`NLPBOOK_SMOKE=1`)은 1분이 안 걸리는 축소판이고, 표는 미리 잰 결과 파일(`helpers/results/pretraining_study.json`)에서
+# 빠른 점검 모드(`NLPBOOK_SMOKE=1`)는 1분이 안 걸리는 축소판이고, 표는 미리 잰 결과 파일(`helpers/results/pretraining_study.json`)에서
 # 읽습니다. 전체 실험은 아래 명령으로 다시 돌릴 수 있습니다(CPU 두 개로 약 한 시간).
 
 # %% [markdown] id=cell-03
@@ -37,7 +40,7 @@ pretrain_seconds = 15 if smoke else 10 * 60
 fine_tune_epochs = 2 if smoke else 10
 out_dir = Path("outputs/pretraining-lesson")
 torch.manual_seed(0)
-print(f"스모크 {smoke}, 전체 NSMC {nsmc_dir or '없음(내장 표본 사용)'}, 사전학습 {pretrain_seconds}초")
+print(f"빠른 점검 모드 {smoke}, 전체 NSMC {nsmc_dir or '없음(내장 표본 사용)'}, 사전학습 {pretrain_seconds}초")
 
 # %% [markdown] id=cell-05
 # ## 2. 데이터: 파인튜닝 행과 사전학습 글을 나누기
@@ -179,3 +182,13 @@ fig.savefig(out_dir / "mlm_curve.png")
 # python -m helpers.pretraining_study finetune --nsmc data/nsmc --side pretrained
 # python -m helpers.pretraining_study table
 # ```
+
+# %% [markdown] id=summary
+# ## 정리
+# - MLM은 토큰 15%를 가리고 맞히게 해 인코더에 문맥을 가르칩니다. 작은 모델·적은 글·짧은 계산으로는 가린 토큰 정확도가
+#   15% 근처에서 멈췄고, 그 인코더는 무작위 인코더보다 낫지 않았습니다.
+# - 같은 행, 같은 구조, 양쪽 각각 고른 학습률, 시드 3개로 재니 1,000행에서는 사전학습 쪽이 낮고 4,000행에서는 같았습니다:
+#   시드 하나짜리 차이는 결론이 아닙니다.
+# - 그래서 이 과정은 크게 사전학습된 KcBERT를 가져와 파인튜닝합니다.
+#
+# **다음**: 20 노트북(문서 분류 추론)에서 07 노트북이 저장한 모델로 데모를 만듭니다.
