@@ -35,7 +35,7 @@ else:
 
 # %% [markdown] id=cell-03
 # ## 1절. 설정
-# 말뭉치 이름과 결과 폴더만 이 과제에 맞게 바꿉니다. 빠른 점검 실행(`NLPBOOK_SMOKE=1`, 01 노트북의 "스모크 실행")에서는
+# 말뭉치 이름과 결과 폴더만 이 과제에 맞게 바꿉니다. 빠른 점검 모드(`NLPBOOK_SMOKE=1`, 01 노트북 참고)에서는
 # 작은 모델과 수백 쌍만으로 한 에폭 학습합니다. 실제 실행에서는 KLUE-NLI 학습 파일(24,998쌍) 가운데 약 5%
 # (`val_fraction=0.05`)를 검증 데이터로 떼어 두고 나머지로 3 에폭 학습합니다. 5%면 1,200쌍 남짓이라 에폭마다 점수를
 # 비교하기에 충분하고, 학습 데이터는 거의 줄지 않습니다. KLUE의 테스트 데이터는 공개되지 않았으므로 KLUE 개발(dev)
@@ -82,7 +82,7 @@ print({NLI_LABELS[k]: v for k, v in sorted(Counter(r.label for r in rows.train).
 # %% [markdown] id=cell-09
 # ## 3절. 사전학습 모델: `BertForSequenceClassification`
 # 문서 분류와 같은 모델이고 출력만 세 개입니다. 레이블 이름과 순서는 모델 설정(`config.id2label`)에 저장되므로,
-# 저장한 모델을 나중에 불러와도 숫자가 어떤 관계인지 알 수 있습니다. 점검 실행에서는 무작위로 초기화한 작은 BERT를 씁니다.
+# 저장한 모델을 나중에 불러와도 숫자가 어떤 관계인지 알 수 있습니다. 빠른 점검 모드에서는 무작위로 초기화한 작은 BERT를 씁니다.
 
 # %% id=cell-10
 from helpers.models import count_parameters, load_sequence_classifier
@@ -163,7 +163,7 @@ print(epoch_table(metrics_csv(settings), ("val_loss", "val_acc", "val_f1")))
 # 비교해야 모델이 정말 배웠는지 알 수 있습니다. 레이블이 고르게 셋이므로 다수 클래스 정확도는 약 0.33입니다.
 # 실제 실행에서 기대할 점수: KLUE 논문(Park et al., 2021)의 KLUE-NLI 개발 데이터 결과에서 BERT-base 크기의 모델은
 # 정확도가 대략 0.8입니다. 같은 크기인 KcBERT-base도 대략 이 근처를 목표로 삼으면 됩니다.
-# (점검 실행의 작은 모델은 사전학습 없이 몇 스텝만 배우므로 다수 클래스 수준에 머뭅니다. KLUE-NLI는 가설의 낱말만으로는
+# (빠른 점검 모드의 작은 모델은 사전학습 없이 몇 스텝만 배우므로 다수 클래스 수준에 머뭅니다. KLUE-NLI는 가설의 낱말만으로는
 # 답을 알기 어렵게 만든 말뭉치라서, 사전학습된 KcBERT가 있어야 점수가 오릅니다.)
 
 # %% id=cell-22

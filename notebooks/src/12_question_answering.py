@@ -35,7 +35,7 @@ else:
 # %% [markdown] id=cell-03
 # ## 1절. 설정
 # 질의응답은 지문이 길어서 `max_seq_length`를 256으로 늘립니다(KcBERT의 위치 임베딩은 300개까지입니다).
-# 빠른 점검 실행(`NLPBOOK_SMOKE=1`, 01 노트북의 "스모크 실행")에서는 작은 모델과 질문 수십 개만으로 몇 스텝 학습하고,
+# 빠른 점검 모드(`NLPBOOK_SMOKE=1`, 01 노트북 참고)에서는 작은 모델과 질문 수십 개만으로 몇 스텝 학습하고,
 # 실제 실행에서는 KorQuAD 학습 데이터 전체(질문 약 6만 개)로 2 에폭 학습합니다. Colab T4에서는 2 에폭에 대략 1시간
 # 안팎이 걸립니다(창이 256토큰으로 길어 문장 쌍 분류보다 훨씬 느립니다; 잰 값이 아니라 어림값입니다).
 
@@ -43,7 +43,7 @@ else:
 from helpers.settings import settings_for_task
 
 settings = settings_for_task("question-answering")
-if settings.smoke:  # 점검 실행: 창이 길어서 질문 수를 더 줄입니다
+if settings.smoke:  # quick check mode: 창이 길어서 질문 수를 더 줄입니다
     settings = settings.replace(limit_train_rows=64, limit_eval_rows=32)
 else:  # 실제 학습: KorQuAD 학습 데이터 전체를 두 번 봅니다
     settings = settings.replace(epochs=2)
@@ -97,7 +97,7 @@ print("지문에서 잘라 본 답:", repr(example.context[answer.start : answer
 # %% [markdown] id=cell-11
 # ## 3절. 사전학습 모델: `BertForQuestionAnswering`
 # BERT 위에 토큰마다 점수 두 개(시작, 끝)를 내는 선형층 `qa_outputs` 하나만 얹은 모델입니다.
-# 점검 실행에서는 무작위로 초기화한 2층짜리 작은 BERT를 씁니다.
+# 빠른 점검 모드에서는 무작위로 초기화한 2층짜리 작은 BERT를 씁니다.
 
 # %% id=cell-12
 from helpers.models import count_parameters
@@ -169,7 +169,7 @@ for k, ex in enumerate(val_features.example_index):
 # 있습니다. 실제 KcBERT 어휘로 KorQuAD 개발 데이터 5,774문항을 처리하면 모든 답이 어느 창엔가 통째로 들어 있지만, 토큰 구간이
 # 답과 글자 그대로 같은 것은 4,511문항(78.1%)뿐이고 나머지는 조사 등이 붙은 조금 긴 구간이 됩니다. 정답 토큰 구간을 그대로 예측하는
 # "완벽한" 모델도 EM 78.1, F1 97.4가 최고라는 뜻입니다. 토큰 단위 모델의 EM(완전 일치)에는 이런 천장이 있고,
-# 글자 단위 F1은 그보다 너그럽습니다. (음절 하나하나가 토큰인 점검 실행용 작은 어휘에서는 99.9%가 글자 그대로 맞습니다.)
+# 글자 단위 F1은 그보다 너그럽습니다. (음절 하나하나가 토큰인 빠른 점검 모드의 작은 어휘에서는 99.9%가 글자 그대로 맞습니다.)
 
 # %% [markdown] id=cell-20
 # ## 5절. 데이터로더
@@ -250,7 +250,7 @@ plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / 
 # %% [markdown] id=cell-30
 # ## 9절. 예측 살펴보기
 # `answer_question`은 질문과 지문만 받아 답, 글자 위치, 점수, 확률과 n-best 목록을 돌려줍니다(나중의 데모도 이 함수를 씁니다).
-# 노란 배경이 예측한 답, 초록 밑줄이 정답입니다. (점검 실행의 작은 모델은 몇 스텝만 배웠으므로 엉뚱한 답이 나와도 정상입니다.)
+# 노란 배경이 예측한 답, 초록 밑줄이 정답입니다. (빠른 점검 모드의 작은 모델은 몇 스텝만 배웠으므로 엉뚱한 답이 나와도 정상입니다.)
 
 # %% id=cell-31
 from IPython.display import HTML, display
@@ -283,7 +283,7 @@ for question in ("훈민정음을 만든 사람은?", "세종대왕이 즉위한
 # %% [markdown] id=exercises-12
 # ## 11절. 연습 문제
 # 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다. 답이 실행 환경에 따라 달라지지
-# 않도록 저장소에 든 작은 토크나이저와 점검 실행 설정(`sample_settings`)으로 풉니다.
+# 않도록 저장소에 든 작은 토크나이저와 빠른 점검 모드 설정(`sample_settings`)으로 풉니다.
 
 # %% id=exercises-12-setup
 from helpers.exercise_book import check

@@ -46,7 +46,8 @@ print(settings.describe())
 # ## 3절. 저장한 모델 불러오기
 # `load_trained_or_smoke`는 `output_dir/model`에서 `from_pretrained`로 모델(safetensors)과 토크나이저를 불러옵니다.
 # 저장한 모델이 없으면(10 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 모델을 몇 스텝만 학습해 대신 씁니다.
-# 이때 예측은 거의 무작위입니다.
+# 이 대역 모델은 내장 예제 말뭉치와 비슷한 문장은 꽤 맞히지만(따로 둔 예제 행의 점수를 함께 출력합니다), 데모의 예문처럼
+# 다른 문장에서는 자주 틀립니다.
 
 # %% id=cell-09
 from helpers.inference import load_trained_or_smoke
@@ -77,7 +78,7 @@ for result in predict_pairs(model, tokenizer, examples, settings.max_seq_length)
 # `classify_pair`는 예측 전에 두 문장을 점검합니다. 어느 한쪽이 비었거나 공백만 있으면 예측하지 않고 이유를 돌려줍니다.
 # 두 문장을 합쳐 모델 한도를 넘으면 더 긴 문장의 뒷부분부터 잘랐다는 안내를 붙이고, 어휘 조각으로 나눌 수 없는 단어가
 # 통째로 `[UNK]`가 되었으면 그 안내도 붙입니다. 이모지는 KcBERT 어휘에 900개쯤 있어 대개 그대로 토큰이 되고, `[UNK]`는
-# 주로 한자와 드문 기호(㋡, 𠜎)에서 생깁니다(점검 실행의 작은 어휘에서는 이모지도 `[UNK]`입니다).
+# 주로 한자와 드문 기호(㋡, 𠜎)에서 생깁니다(빠른 점검 모드의 작은 어휘에서는 이모지도 `[UNK]`입니다).
 
 # %% id=cell-13
 from helpers.demos import classify_pair

@@ -52,7 +52,7 @@ print("doc_stride =", doc_stride)
 # ## 3절. 저장한 모델 불러오기
 # `load_trained_or_smoke`는 `output_dir/model`에서 `from_pretrained`로 모델(safetensors)과 토크나이저를 불러옵니다.
 # 저장한 모델이 없으면(12 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 모델을 몇 스텝만 학습해 대신 씁니다.
-# 이때 답은 거의 무작위입니다.
+# 이 대역 모델은 내장 예제의 따로 둔 질문에서 EM이 20점대쯤이라(함께 출력합니다) 답의 시작은 찾아도 끝을 자주 놓칩니다.
 
 # %% id=cell-09
 from helpers.inference import load_trained_or_smoke
@@ -167,7 +167,7 @@ plot_score_distribution({"맞힘 (EM=1)": right, "틀림": wrong}, "가장 좋�
 # %% [markdown] id=exercises-23
 # ## 10절. 연습 문제
 # 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다. 답이 실행 환경에 따라 달라지지
-# 않도록 저장소에 든 작은 토크나이저와 점검 실행 설정(`sample_settings`, `max_seq_length` 256)으로 풉니다.
+# 않도록 저장소에 든 작은 토크나이저와 빠른 점검 모드 설정(`sample_settings`, `max_seq_length` 256)으로 풉니다.
 
 # %% id=exercises-23-setup
 from helpers.exercise_book import check
