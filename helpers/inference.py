@@ -107,7 +107,7 @@ def load_trained_or_smoke(task: str, settings: CourseSettings) -> LoadedModel:
     else:
         print(f"{folder}에 학습한 모델이 없습니다. {task} 학습 노트북을 실행하면 생깁니다 (No trained model found).\n"
               "이 노트북이 끝까지 돌도록 내장 예제 말뭉치로 작은 대역 모델을 지금 학습합니다(무작위에서 시작): "
-              "진짜 모델보다 훨씬 덜 배웁니다 (stand-in model).")
+              "진짜 모델보다 훨씬 덜 배웁니다 (a stand-in smoke model).")
     smoke = fallback_settings(settings, task)
     run = getattr(importlib.import_module(spec.module), spec.run_function)
     metrics = run(smoke)

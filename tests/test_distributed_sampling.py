@@ -96,7 +96,9 @@ def test_each_process_trains_on_length_grouped_batches(uninterrupted):
         assert sum(b["rows"] for b in own) == 64  # each process half of the 128 rows
         padding.append(1 - sum(b["real"] for b in own) / sum(b["fed"] for b in own))
     print(f"padding per process: {', '.join(f'{p:.1%}' for p in padding)} of the fed tokens")
-    assert max(padding) < 0.10  # 5.9 % and 9.2 %; 31.4 % and 29.7 % when Lightning reshuffled the grouped rows
+    # 12.3 % and 8.9 % on the real-review sample (5.9 % and 9.2 % on the earlier templated one); 31.4 % and 29.7 %
+    # when Lightning reshuffled the grouped rows
+    assert max(padding) < 0.15
 
 
 def test_ddp_validation_accuracy_is_that_of_one_process_on_the_same_weights(uninterrupted, monkeypatch):
