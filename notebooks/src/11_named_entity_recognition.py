@@ -19,8 +19,25 @@
 # 빠른 점검 모드의 작은 모델보다 훨씬 높은 F1을 내며, 공개된 수치와 비교할 때는 KLUE 논문(Park et al., 2021)처럼
 # **글자 단위** F1을 보세요(8절).
 
+# %% [markdown] id=drive-mount
+# ### Colab: 드라이브 연결
+# Colab은 노트북마다 런타임이 따로라서, 01 노트북의 드라이브 셀을 여기서 다시 실행해야 체크포인트가 드라이브에 남고
+# 런타임이 끊겨도 `last.ckpt`에서 이어 학습할 수 있습니다. Colab이 아니면 이 셀은 건너뜁니다.
+
+# %% id=drive-mount-code
+import os
+import sys
+
+if "google.colab" in sys.modules:
+    from google.colab import drive
+
+    drive.mount("/content/drive")
+    os.environ["NLPBOOK_CHECKPOINT_ROOT"] = "/content/drive/MyDrive/nlpbook-checkpoints"
+else:
+    print("Colab이 아니라서 드라이브 연결을 건너뜁니다: 체크포인트는 이 컴퓨터의 폴더에 저장됩니다.")
+
 # %% [markdown] id=cell-03
-# ## 1. 설정
+# ## 1절. 설정
 # 빠른 점검 모드(`NLPBOOK_SMOKE=1`, 01 노트북 참고)에서는 작은 모델과 문장 수백 개로 한 에폭만 학습하고, 실제 실행에서는
 # KMOU NER 학습 데이터 전체(2,928문장)로 5 에폭 학습합니다. `settings_for_task("ner")`는 NER 과제의 기본값
 # (말뭉치 `kmou-ner`, 출력 폴더 `outputs/named-entity-recognition`)에 `NLPBOOK_*` 환경 변수를 더한 설정입니다.
@@ -36,7 +53,7 @@ if not settings.smoke:  # a real run: few sentences, so five passes
 print(settings.describe())
 
 # %% [markdown] id=cell-05
-# ## 2. 말뭉치: KMOU NER 읽기
+# ## 2절. 말뭉치: KMOU NER 읽기
 # KMOU NER은 문장마다 블록 하나입니다. `; 원문`, `$<홍길동:PS>처럼 개체명을 표시한 문장`, 그리고 형태소마다
 # `번호⇥형태소⇥품사⇥BIO 태그` 줄이 이어집니다. 형태소(`하`+`ㄴ` ← `한`)는 원문 글자와 1:1로 맞지 않으므로,
 # 읽기 함수는 `$` 줄에서 **글자 단위 개체 구간**(시작, 끝, 종류)을 뽑고, 표시를 지운 문장이 `;` 원문과 같은지 확인합니다.
@@ -78,7 +95,7 @@ for split, sentences in files.items():
 rows = splits_from_files(files, settings)
 
 # %% [markdown] id=cell-11
-# ## 3. 레이블 체계와 모델: BIO 태그, `BertForTokenClassification`
+# ## 3절. 레이블 체계와 모델: BIO 태그, `BertForTokenClassification`
 # 토큰마다 붙일 레이블은 **BIO** 방식입니다. 개체의 첫 토큰은 `B-종류`, 이어지는 토큰은 `I-종류`, 개체가 아니면 `O`입니다.
 # 종류가 다섯 개면 레이블은 1 + 5 × 2 = 11개입니다. 모델은 BERT의 토큰 출력마다 선형층을 얹은 `BertForTokenClassification`이고,
 # 레이블 목록은 모델 설정(`id2label`)에 저장됩니다.
@@ -94,7 +111,7 @@ print(model.config.id2label)
 print(f"학습할 파라미터 {count_parameters(model):,}개")
 
 # %% [markdown] id=cell-13
-# ## 4. 토크나이저: 글자 구간을 서브워드 레이블로
+# ## 4절. 토크나이저: 글자 구간을 서브워드 레이블로
 # fast 토크나이저에 `return_offsets_mapping=True`를 주면 토큰마다 **원문의 글자 위치**(시작, 끝)를 알려 줍니다.
 # 토큰의 첫 글자가 어느 개체에 속하는지 보고, 그 개체의 첫 토큰이면 `B-`, 아니면 `I-`, 개체 밖이면 `O`를 붙입니다.
 # `[CLS]`·`[SEP]`(그리고 나중에 채울 패딩)은 -100으로 두어 손실과 점수 계산에서 빠지게 합니다.
@@ -192,7 +209,7 @@ datasets = Splits(*(encode_tagged(tokenizer, getattr(rows, name), label2id, sett
 print(f"학습 {len(datasets.train):,}, 검증 {len(datasets.val):,}, 테스트 {len(datasets.test):,}문장")
 
 # %% [markdown] id=cell-21
-# ## 5. 데이터로더
+# ## 5절. 데이터로더
 # 문서 분류와 같은 `make_loaders`를 씁니다. 콜레이터는 레이블 목록도 배치에서 가장 긴 문장에 맞춰 **-100으로** 채웁니다.
 # (`first` 방식이면 문장 안의 -100은 `[CLS]`·`[SEP]`과 단어의 `##` 조각 자리입니다.)
 
@@ -205,7 +222,7 @@ print({name: tuple(t.shape) for name, t in batch.items()})
 print("첫 문장의 레이블:", batch["labels"][0].tolist())
 
 # %% [markdown] id=cell-23
-# ## 6. 태스크: 개체 단위 정밀도·재현율·F1
+# ## 6절. 태스크: 개체 단위 정밀도·재현율·F1
 # 토큰 정확도는 대부분이 `O`인 NER에서 거의 의미가 없습니다. KMOU NER(KcBERT 어휘)에서 레이블이 있는 자리 중 `O`가
 # `first` 방식에서 88.1%, `all` 방식에서 86.3%라서, 모두 `O`라고만 답해도 토큰 정확도가 그만큼 나옵니다. 그래서 seqeval의
 # **엄격한(strict) IOB2** 방식으로 **개체 단위** 점수를 셉니다. 종류와 시작·끝 토큰이 모두 맞아야 맞힌 개체입니다.
@@ -224,7 +241,7 @@ print({name: round(value.item(), 3) for name, value in scores.compute().items()}
 task = TokenClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
 
 # %% [markdown] id=cell-25
-# ## 7. 학습
+# ## 7절. 학습
 # 검증 **개체 F1**이 가장 좋은 체크포인트를 남기도록 `monitor="val_f1"`로 Trainer를 만듭니다.
 # 콜백 `CharacterEntityScores`는 검증이 끝날 때마다 모델이 돌려주는 글자 구간을 정답 글자 구간과 비교해
 # **글자 단위** 개체 F1(`val_char_f1`, KLUE의 정의)도 기록합니다. 두 점수가 왜 다른지는 평가 뒤에 설명합니다.
@@ -242,7 +259,7 @@ fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
 print(epoch_table(metrics_csv(settings), ("val_loss", "val_precision", "val_recall", "val_f1", "val_char_f1")))
 
 # %% [markdown] id=cell-27
-# ## 8. 평가
+# ## 8절. 평가
 # 가장 좋은 체크포인트로 테스트 개체 점수를 재고, 개체 종류별 점수도 봅니다. (빠른 점검 모드의 작은 모델은 사전학습 없이
 # 몇 스텝만 배우므로 점수가 0에 가까워도 정상입니다.)
 
@@ -285,7 +302,7 @@ plot_entity_scores({t: by_type[t] for t in types}, save_to=Path(settings.output_
 # `all` 방식(`extra={"ner_label_subwords": "all"}`)으로 학습합니다.
 
 # %% [markdown] id=cell-30
-# ## 9. 예측 살펴보기
+# ## 9절. 예측 살펴보기
 # `predict_entities`는 문장 목록을 받아 문장마다 개체 구간(글자 시작·끝, 종류) 목록을 돌려줍니다(나중의 데모도 이 함수를 씁니다).
 # 모델 설정에 저장된 레이블 방식으로 복원하므로, 기본 방식 `first`에서는 개체가 단어 전체(`부산에서`)를 덮습니다.
 # 테스트 문장 몇 개의 정답과 예측을 나란히 칠해 봅니다.
@@ -300,7 +317,7 @@ for sentence, spans in zip(shown, predicted):
                  + "<b>예측</b>" + highlight_entities(sentence.text, spans) + "<hr>"))
 
 # %% [markdown] id=cell-32
-# ## 10. 모델 저장과 다시 불러오기
+# ## 10절. 모델 저장과 다시 불러오기
 # `save_pretrained`로 가중치(safetensors), 설정(레이블 목록 포함), 토크나이저를 한 폴더에 저장하고 다시 불러와 새 문장에 써 봅니다.
 
 # %% id=cell-33
