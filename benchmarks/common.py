@@ -12,8 +12,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # also runs from a checkout where helpers is not pip-installed
     sys.path.insert(0, str(REPO))
 
-from helpers.models import EMBEDDED_TOKENIZER_DIR, load_tokenizer  # noqa: E402
-from helpers.settings import CORPUS_ROOT_ENV, EMBEDDED_SAMPLE_ROOT, MODEL_DIR_ENV, CourseSettings  # noqa: E402
+from helpers.core.models import EMBEDDED_TOKENIZER_DIR, load_tokenizer
+from helpers.core.settings import CORPUS_ROOT_ENV, EMBEDDED_SAMPLE_ROOT, MODEL_DIR_ENV, CourseSettings
 
 SHARED = REPO.parent / "shared"
 KCBERT_DIR = SHARED / "models" / "kcbert-base"

@@ -31,11 +31,11 @@ from common import corpus_root, describe_sources, tokenizer_dir  # noqa: E402
 from lightning.fabric.utilities.distributed import DistributedSamplerWrapper  # noqa: E402
 from transformers import BertTokenizer  # noqa: E402
 
-from helpers.corpora import NsmcReader  # noqa: E402
-from helpers.data import encode_texts, tokens_fed  # noqa: E402
-from helpers.document_classification import run_document_classification  # noqa: E402
-from helpers.sampling import LengthGroupedSampler  # noqa: E402
-from helpers.settings import SMOKE_OVERRIDES, CourseSettings  # noqa: E402
+from helpers.classification.pipeline import run_document_classification
+from helpers.core.corpora import NsmcReader
+from helpers.core.data import encode_texts, tokens_fed
+from helpers.core.sampling import LengthGroupedSampler
+from helpers.core.settings import SMOKE_OVERRIDES, CourseSettings
 
 BATCH_SIZE, MAX_LENGTH, PROCESSES = 32, 128, 2
 

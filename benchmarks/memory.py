@@ -37,12 +37,13 @@ sys.path.insert(0, str(REPO / "tests"))  # the old list-based builders, kept the
 
 import list_reference as old  # noqa: E402
 
-from helpers.corpora import NsmcReader  # noqa: E402
-from helpers.data import build_classification_dataset  # noqa: E402
-from helpers.korquad import read_korquad  # noqa: E402
-from helpers.pair_classification import encode_pairs, read_kornli  # noqa: E402
-from helpers.qa_features import build_qa_features  # noqa: E402
-from helpers.token_rows import TokenRows  # noqa: E402
+from helpers.core.corpora import NsmcReader
+from helpers.core.data import build_classification_dataset
+from helpers.core.token_rows import TokenRows
+from helpers.pair_classification.corpus import read_kornli
+from helpers.pair_classification.encoding import encode_pairs
+from helpers.question_answering.corpus import read_korquad
+from helpers.question_answering.features import build_qa_features
 
 SCENARIOS = {"nsmc": (200_000, 1_000_000), "pairs": (200_000, 1_000_000), "qa": (20_000, 60_000)}
 FIELDS = {"nsmc": 1, "pairs": 2, "qa": 2}  # token fields per row: input_ids (+ token_type_ids)

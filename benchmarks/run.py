@@ -22,15 +22,14 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any, Sequence  # noqa: E402
 
-from common import (NSMC_REAL_ROWS, PREDECESSOR_BUILD_S, bench_tokenizer, corpus_root,  # noqa: E402
-                    describe_sources, peak_rss_mib)
-
 import torch  # noqa: E402
+from common import NSMC_REAL_ROWS, PREDECESSOR_BUILD_S, bench_tokenizer, corpus_root, describe_sources, peak_rss_mib  # noqa: E402
 from torch.utils.data import RandomSampler  # noqa: E402
 
-from helpers.corpora import NsmcReader  # noqa: E402
-from helpers.data import LengthGroupedSampler, encode_texts, tokens_fed  # noqa: E402
-from helpers.features import cached_classification_dataset, feature_key, save_features  # noqa: E402
+from helpers.core.corpora import NsmcReader
+from helpers.core.data import encode_texts, tokens_fed
+from helpers.core.features import cached_classification_dataset, feature_key, save_features
+from helpers.core.sampling import LengthGroupedSampler
 
 MAX_LENGTH, BATCH_SIZE, SEED, EPOCH_ROWS = 128, 32, 7, 150_000
 WORKER = Path(__file__).resolve().with_name("train_worker.py")

@@ -31,10 +31,13 @@ def measure(steps: int, device: str) -> dict[str, float]:
     import torch
     from lightning.pytorch.callbacks import Callback
 
-    from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits
-    from helpers.models import load_tokenizer
-    from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
-    from helpers.training import build_trainer
+    from helpers.classification.pipeline import encode_splits
+    from helpers.core.loaders import make_loaders
+    from helpers.core.models import load_tokenizer
+    from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+    from helpers.core.splits import read_nsmc_splits
+    from helpers.core.tasks import build_task
+    from helpers.core.training import build_trainer
 
     class Timer(Callback):
         def __init__(self) -> None:

@@ -12,17 +12,16 @@ import time
 from typing import Any
 
 import torch
+from common import kcbert_config_source, peak_rss_mib  # first: puts the checkout on sys.path
 from lightning.pytorch.callbacks import Callback, ModelCheckpoint
 from torch.utils.data import DataLoader
 
-from common import kcbert_config_source, peak_rss_mib  # first: puts the checkout on sys.path
-
-from helpers.data import ClassificationDataset, make_dataloader, pad_rows
-from helpers.features import load_features
-from helpers.models import TINY_BERT
-from helpers.settings import CourseSettings
-from helpers.tasks import ClassificationTask
-from helpers.training import build_trainer
+from helpers.core.data import ClassificationDataset, make_dataloader, pad_rows
+from helpers.core.features import load_features
+from helpers.core.models import TINY_BERT
+from helpers.core.settings import CourseSettings
+from helpers.core.tasks import ClassificationTask
+from helpers.core.training import build_trainer
 
 
 class StaticPaddingCollator:

@@ -9,23 +9,15 @@ from typing import Any, Callable
 
 from lightning.pytorch.utilities import rank_zero_only
 
-from .run_guard import LEARNER_ERRORS, output_lock
-from .settings import SMOKE_ENV, CourseSettings, SettingsError, settings_for_task
+from helpers import classification, generation, ner, pair_classification, question_answering
+from helpers.core.run_guard import LEARNER_ERRORS, output_lock
+from helpers.core.settings import SMOKE_ENV, CourseSettings, SettingsError, settings_for_task
 
 
 def task_registry() -> dict[str, Callable[[CourseSettings], dict[str, float]]]:
     """Task name -> function that runs its whole pipeline from settings."""
-    from .document_classification import run_document_classification
-    from .generation import run_generation
-    from .ner import run_ner
-    from .pair_classification import run_pair_classification
-    from .question_answering import run_question_answering
-
-    return {"document-classification": run_document_classification,
-            "pair-classification": run_pair_classification,
-            "ner": run_ner,
-            "question-answering": run_question_answering,
-            "generation": run_generation}
+    return {"document-classification": classification.run, "pair-classification": pair_classification.run,
+            "ner": ner.run, "question-answering": question_answering.run, "generation": generation.run}
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:

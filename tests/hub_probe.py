@@ -17,10 +17,10 @@ from typing import Any
 from safetensors.torch import save_file
 from transformers import BertForSequenceClassification, GPT2LMHeadModel
 
-from helpers.corpora import NSMC_LABELS
-from helpers.kogpt2 import load_generation_model, load_generation_tokenizer
-from helpers.models import load_sequence_classifier
-from helpers.settings import settings_for_task
+from helpers.core.corpora import NSMC_LABELS
+from helpers.core.models import load_sequence_classifier
+from helpers.core.settings import settings_for_task
+from helpers.generation.models import load_generation_model, load_generation_tokenizer
 from helpers.train import main as train
 
 

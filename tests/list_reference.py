@@ -12,10 +12,10 @@ from typing import Any, Sequence
 import numpy as np
 from torch.utils.data import Dataset
 
-from helpers.data import token_ids_batch
-from helpers.ner_alignment import add_continuation, token_tags, unlabelled
-from helpers.ner_task import IGNORED
-from helpers.qa_features import answer_tokens, check_window_room, span_text
+from helpers.core.data import token_ids_batch
+from helpers.ner.alignment import add_continuation, token_tags, unlabelled
+from helpers.ner.task import IGNORED
+from helpers.question_answering.features import answer_tokens, check_window_room, span_text
 
 
 class ListDataset(Dataset):

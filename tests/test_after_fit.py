@@ -7,21 +7,24 @@ import lightning as L
 import pytest
 import torch
 from lightning.pytorch.callbacks import Callback
-
-import helpers.devices
-import helpers.document_classification
-import helpers.inference
-import helpers.training
-from helpers.attention import cls_attention
-from helpers.devices import inference_device, to_inference_device
-from helpers.document_classification import (build_task, encode_splits, make_loaders, predict_texts,
-                                             read_nsmc_splits, save_model)
-from helpers.generation import evaluate_perplexity, generate_text
-from helpers.kogpt2 import load_generation_model, load_generation_tokenizer
-from helpers.models import load_tokenizer
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
-from helpers.training import build_trainer, fit_and_evaluate, fit_or_resume, last_checkpoint
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+import helpers.core.devices
+import helpers.core.prediction
+import helpers.core.training
+import helpers.demos.inference
+from helpers.classification.pipeline import encode_splits
+from helpers.core.devices import inference_device, to_inference_device
+from helpers.core.loaders import make_loaders
+from helpers.core.models import load_tokenizer, save_model
+from helpers.core.prediction import predict_texts
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.tasks import build_task
+from helpers.core.training import build_trainer, fit_and_evaluate, fit_or_resume, last_checkpoint
+from helpers.demos.attention import cls_attention
+from helpers.generation.models import load_generation_model, load_generation_tokenizer
+from helpers.generation.pipeline import evaluate_perplexity, generate_text
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -111,14 +114,14 @@ def test_predictions_saved_models_and_the_end_of_fit_move_to_the_inference_devic
     settings, tokenizer, loaders = tiny(tmp_path)
     task = build_task(settings)
     moved = []
-    monkeypatch.setattr(helpers.training, "to_inference_device", lambda module: moved.append(module))
+    monkeypatch.setattr(helpers.core.training, "to_inference_device", lambda module: moved.append(module))
     fit_and_evaluate(settings, task, loaders.train, loaders.val, loaders.test, enable_progress_bar=False)
     assert moved == [task]  # after Lightning's teardown put it on the CPU
     folder = save_model(task, tokenizer, tmp_path / "model")
-    monkeypatch.setattr(helpers.inference, "inference_device", lambda: meta)
-    model, _ = helpers.inference.load_saved_model(folder, "AutoModelForSequenceClassification")
+    monkeypatch.setattr(helpers.demos.inference, "inference_device", lambda: meta)
+    model, _ = helpers.demos.inference.load_saved_model(folder, "AutoModelForSequenceClassification")
     assert next(model.parameters()).device == meta and not model.training
-    monkeypatch.setattr(helpers.devices, "inference_device", lambda: meta)
+    monkeypatch.setattr(helpers.core.devices, "inference_device", lambda: meta)
     model = task.model.cpu()
     assert to_inference_device(model) == meta and next(model.parameters()).device == meta
 
@@ -132,7 +135,7 @@ def test_prediction_helpers_ask_for_the_inference_device(tmp_path, monkeypatch):
         asked.append(module)
         return torch.device("cpu")
 
-    monkeypatch.setattr(helpers.document_classification, "to_inference_device", record)
+    monkeypatch.setattr(helpers.core.prediction, "to_inference_device", record)
     predict_texts(model, tokenizer, ["좋다"])
     assert asked == [model]
 
@@ -157,11 +160,11 @@ def test_compile_model_setting_compiles_the_model_for_fit(tmp_path, monkeypatch)
     settings, _, loaders = tiny(tmp_path, compile_model=True, max_steps=2)
     task = build_task(settings)
     trainer = build_trainer(settings, enable_progress_bar=False, checkpoint_every_minutes=0)
-    compiling = [c for c in trainer.callbacks if isinstance(c, helpers.training.CompileModel)]
+    compiling = [c for c in trainer.callbacks if isinstance(c, helpers.core.training.CompileModel)]
     assert len(compiling) == 1
     compiling[0].backend = "eager"  # dynamo traces the real model; inductor's C++ build is too slow for a test
     trainer.fit(task, loaders.train, loaders.val)
     assert task.model._compiled_call_impl is not None and trainer.global_step == 2
     assert all(not k.startswith("_orig_mod") for k in task.model.state_dict())  # checkpoints load uncompiled
     assert not [c for c in build_trainer(settings.replace(compile_model=False)).callbacks
-                if isinstance(c, helpers.training.CompileModel)]
+                if isinstance(c, helpers.core.training.CompileModel)]

@@ -14,11 +14,11 @@ from typing import Any, Callable
 
 import pytest
 
-from helpers.corpora import CorpusFormatError, NsmcReader
-from helpers.custom_corpus import read_custom_rows
-from helpers.korquad import read_korquad
-from helpers.ner_corpora import read_klue_ner, read_kmou_ner
-from helpers.pair_classification import read_klue_nli, read_kornli
+from helpers.core.corpora import CorpusFormatError, NsmcReader
+from helpers.core.custom_corpus import read_custom_rows
+from helpers.ner.corpora import read_klue_ner, read_kmou_ner
+from helpers.pair_classification.corpus import read_klue_nli, read_kornli
+from helpers.question_answering.corpus import read_korquad
 
 
 @dataclass(frozen=True)

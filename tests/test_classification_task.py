@@ -1,11 +1,11 @@
 import lightning as L
 import torch
 
-from helpers.corpora import NSMC_LABELS
-from helpers.data import collate_dynamic_padding
-from helpers.models import load_sequence_classifier
-from helpers.settings import CourseSettings
-from helpers.tasks import ClassificationTask, linear_warmup_decay
+from helpers.core.corpora import NSMC_LABELS
+from helpers.core.data import collate_dynamic_padding
+from helpers.core.models import load_sequence_classifier
+from helpers.core.settings import CourseSettings
+from helpers.core.tasks import ClassificationTask, linear_warmup_decay
 
 
 def fixed_batch():
@@ -52,7 +52,7 @@ def test_schedule_warms_up_then_decays_to_zero():
 def test_pretrained_weights_load_in_training_mode_with_a_seeded_head(tmp_path, capsys):
     from transformers import BertForMaskedLM
 
-    from helpers.models import load_config
+    from helpers.core.models import load_config
 
     base = BertForMaskedLM(load_config(CourseSettings(smoke=True)))  # stands in for a pretrained checkpoint
     base.save_pretrained(tmp_path)
@@ -66,7 +66,7 @@ def test_pretrained_weights_load_in_training_mode_with_a_seeded_head(tmp_path, c
 
 
 def test_a_model_folder_without_weights_says_so_loudly(tmp_path, capsys):
-    from helpers.models import load_config
+    from helpers.core.models import load_config
 
     load_config(CourseSettings(smoke=True)).save_pretrained(tmp_path)
     load_sequence_classifier(CourseSettings(extra={"model_dir": str(tmp_path)}, max_seq_length=64), NSMC_LABELS)

@@ -9,16 +9,18 @@ from pathlib import Path
 
 import Korpora.korpus_nsmc
 import pytest
-
-from helpers import korquad, ner_corpora, pair_classification
-from helpers.corpora import NSMC_FILES, NsmcReader
-from helpers.downloads import RECORDED_SHA256, DownloadError, file_sha256
-from helpers.korquad import KORQUAD_FILES, korquad_paths, read_korquad
-from helpers.ner_corpora import KLUE_NER_FILES, KMOU_FILES, read_ner_files
-from helpers.pair_classification import KLUE_NLI_FILES, read_pair_files
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
 from local_servers import LocalServer, file_resolver
 from shared_data import SHARED_DATA, needs_shared_data
+
+import helpers.pair_classification.corpus as pair_classification
+from helpers.core.corpora import NSMC_FILES, NsmcReader
+from helpers.core.downloads import RECORDED_SHA256, DownloadError, file_sha256
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.ner import corpora as ner_corpora
+from helpers.ner.corpora import KLUE_NER_FILES, KMOU_FILES, read_ner_files
+from helpers.pair_classification.corpus import KLUE_NLI_FILES, read_pair_files
+from helpers.question_answering import corpus as korquad
+from helpers.question_answering.corpus import KORQUAD_FILES, korquad_paths, read_korquad
 
 SAMPLE = EMBEDDED_SAMPLE_ROOT
 # Where each raw corpus is fetched from (module constant patched to the server), and its files.

@@ -3,13 +3,12 @@
 import json
 
 import pytest
-
-from helpers.corpora import CorpusFormatError
-from helpers.custom_corpus import read_custom_rows, read_custom_splits
-from helpers.pair_classification import LabeledPair
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, SettingsError
-from helpers.train import main
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+from helpers.core.corpora import CorpusFormatError, LabeledPair
+from helpers.core.custom_corpus import read_custom_rows, read_custom_splits
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, SettingsError
+from helpers.train import main
 
 SAMPLES = EMBEDDED_SAMPLE_ROOT / "custom"
 

@@ -6,12 +6,18 @@ import torch
 from lightning.fabric.utilities.distributed import DistributedSamplerWrapper
 from torch.utils.data import Dataset
 
-from helpers.corpora import LabeledText
-from helpers.data import (LengthGroupedSampler, build_classification_dataset, collate_dynamic_padding,
-                          encode_texts, make_dataloader, padding_report, tokens_fed)
-from helpers.sampling import ShuffledBatchSampler
-from helpers.models import load_tokenizer
-from helpers.settings import CourseSettings
+from helpers.core.corpora import LabeledText
+from helpers.core.data import (
+    build_classification_dataset,
+    collate_dynamic_padding,
+    encode_texts,
+    make_dataloader,
+    padding_report,
+    tokens_fed,
+)
+from helpers.core.models import load_tokenizer
+from helpers.core.sampling import LengthGroupedSampler, ShuffledBatchSampler
+from helpers.core.settings import CourseSettings
 
 
 def tiny_tokenizer():

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from helpers.settings import CourseSettings
-from helpers.training import build_trainer, pick_precision, pick_strategy
+from helpers.core.devices import pick_precision, pick_strategy
+from helpers.core.settings import CourseSettings
+from helpers.core.training import build_trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = "document-classification"
@@ -19,7 +20,7 @@ TASK = "document-classification"
 WRITE_LOGGER = '''
 import os
 import torch.distributed as dist
-from helpers.training import AtomicCheckpointIO
+from helpers.core.training import AtomicCheckpointIO
 
 _save = AtomicCheckpointIO.save_checkpoint
 

@@ -4,11 +4,22 @@ import ipywidgets as widgets
 import pytest
 import torch
 
-from helpers.demos import (DOCUMENT_BAD_INPUTS, PAIR_BAD_INPUTS, Demo, build_demo, build_document_demo,
-                           build_pair_demo, classify_document, classify_pair, html_text, safe_html, try_inputs)
-from helpers.input_checks import InputProblem
-from helpers.models import load_sequence_classifier, load_tokenizer
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.core.input_checks import InputProblem
+from helpers.core.models import load_sequence_classifier, load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.demos.widgets import (
+    DOCUMENT_BAD_INPUTS,
+    PAIR_BAD_INPUTS,
+    Demo,
+    build_demo,
+    build_document_demo,
+    build_pair_demo,
+    classify_document,
+    classify_pair,
+    html_text,
+    safe_html,
+    try_inputs,
+)
 
 NSMC = ("부정", "긍정")
 NLI = ("entailment", "neutral", "contradiction")
@@ -41,7 +52,7 @@ def test_safe_html_turns_problems_and_failures_into_messages():
 
     assert "RuntimeError" in safe_html(broken, text="x") and "boom" in safe_html(broken, text="x")
     assert html_text(safe_html(refusing, text="")) == "입력이 비어 있습니다."
-    assert "&lt;b&gt;" in safe_html(lambda text: __import__("helpers.demos").demos.message_html(text), text="<b>")
+    assert "&lt;b&gt;" in safe_html(lambda text: __import__("helpers.demos.widgets").demos.widgets.message_html(text), text="<b>")
 
 
 def test_build_demo_wires_controls_button_and_result():
@@ -97,15 +108,14 @@ def test_pair_demo_handles_every_bad_input(classifiers, tokenizer):
 
 # --- spans: named entities and answers -------------------------------------------------------------------------
 
-from helpers.demos_spans import (NER_BAD_INPUTS, QA_BAD_INPUTS, QA_CONTEXT, QA_QUESTION, build_ner_demo,  # noqa: E402
-                                 build_qa_demo)
-from helpers.span_predictions import answer_checked, entity_rows, find_entities  # noqa: E402
+from helpers.demos.span_predictions import answer_checked, entity_rows, find_entities
+from helpers.demos.spans import NER_BAD_INPUTS, QA_BAD_INPUTS, QA_CONTEXT, QA_QUESTION, build_ner_demo, build_qa_demo
 
 
 @pytest.fixture(scope="module")
 def ner_model(settings):
-    from helpers.ner import bio_labels, load_token_classifier
-    from helpers.ner_corpora import KMOU_TYPES
+    from helpers.ner.corpora import KMOU_TYPES
+    from helpers.ner.pipeline import bio_labels, load_token_classifier
 
     model = load_token_classifier(settings, bio_labels(KMOU_TYPES)).eval()
     with torch.no_grad():  # every token says B-PS, so every word piece is an entity: spans to check, always
@@ -116,7 +126,7 @@ def ner_model(settings):
 
 @pytest.fixture(scope="module")
 def qa_model(settings):
-    from helpers.question_answering import load_qa_model
+    from helpers.question_answering.pipeline import load_qa_model
 
     torch.manual_seed(0)
     return load_qa_model(settings).eval()
@@ -134,7 +144,7 @@ def test_find_entities_returns_spans_inside_the_text(ner_model, tokenizer):
 
 
 def test_long_sentence_finds_entities_only_in_the_kept_part(ner_model, tokenizer):
-    from helpers.input_checks import kept_characters
+    from helpers.core.input_checks import kept_characters
 
     text = "김철수 씨는 서울에서 회의를 했다. " * 20
     result = find_entities(ner_model, tokenizer, text, MAX_LENGTH)
@@ -189,15 +199,19 @@ def test_qa_demo_highlights_the_answer_and_handles_bad_input(qa_model, tokenizer
 
 # --- generation -------------------------------------------------------------------------------------------------
 
-from helpers.demos_generation import (GENERATION_BAD_INPUTS, build_generation_demo, generate_checked,  # noqa: E402
-                                      next_token_probabilities)
+from helpers.demos.generation import (
+    GENERATION_BAD_INPUTS,
+    build_generation_demo,
+    generate_checked,
+    next_token_probabilities,
+)
 
 
 @pytest.fixture(scope="module")
 def gpt(tmp_path_factory):
-    from helpers.corpora import NsmcReader
-    from helpers.generation import prefixed_texts
-    from helpers.kogpt2 import load_generation_model, local_bpe_tokenizer
+    from helpers.core.corpora import NsmcReader
+    from helpers.generation.models import load_generation_model, local_bpe_tokenizer
+    from helpers.generation.pipeline import prefixed_texts
 
     texts = prefixed_texts(NsmcReader().read(EMBEDDED_SAMPLE_ROOT / "nsmc" / "ratings_train.txt", verbose=False)[:200])
     gpt_tokenizer = local_bpe_tokenizer(texts, tmp_path_factory.mktemp("bpe"), vocab_size=600)
@@ -253,8 +267,8 @@ def test_generation_demo_has_the_sliders_and_handles_bad_input(gpt):
 def test_generated_text_never_shows_broken_bytes_or_control_characters(gpt):
     from transformers.convert_slow_tokenizer import bytes_to_unicode
 
-    from helpers.demos_generation import token_label
-    from helpers.generation import readable_text
+    from helpers.demos.generation import token_label
+    from helpers.generation.pipeline import readable_text
 
     _, tok = gpt
     byte_ids = {b: tok.convert_tokens_to_ids(c) for b, c in bytes_to_unicode().items()}

@@ -4,14 +4,16 @@ import lightning as L
 import pytest
 import torch
 from lightning.pytorch.plugins.precision import MixedPrecision
-
-import helpers.tasks
-from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits
-from helpers.models import load_tokenizer
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
-from helpers.tasks import adamw_implementation
-from helpers.training import AtomicCheckpointIO, build_trainer
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+import helpers.core.tasks
+from helpers.classification.pipeline import encode_splits
+from helpers.core.loaders import make_loaders
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.tasks import adamw_implementation, build_task
+from helpers.core.training import AtomicCheckpointIO, build_trainer
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 STEPS = 4
@@ -31,8 +33,8 @@ def tiny_run(tmp_path, **changes):
 
 def as_on_a_gpu(monkeypatch):
     """Make the course's optimizer choice the one it makes for parameters on CUDA."""
-    real = helpers.tasks.adamw_implementation
-    monkeypatch.setattr(helpers.tasks, "adamw_implementation", lambda device_type, clipping: real("cuda", clipping))
+    real = helpers.core.tasks.adamw_implementation
+    monkeypatch.setattr(helpers.core.tasks, "adamw_implementation", lambda device_type, clipping: real("cuda", clipping))
 
 
 def fit_steps(settings, task, loaders, **trainer_options):

@@ -10,11 +10,14 @@ from pathlib import Path
 import lightning as L
 import pytest
 import torch
-
-from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits
-from helpers.models import load_tokenizer
-from helpers.settings import CORPUS_ROOT_ENV, MODEL_DIR_ENV, SMOKE_ENV, settings_for_task
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+from helpers.classification.pipeline import encode_splits
+from helpers.core.loaders import make_loaders
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import CORPUS_ROOT_ENV, MODEL_DIR_ENV, SMOKE_ENV, settings_for_task
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.tasks import build_task
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = "document-classification"
@@ -26,7 +29,7 @@ ROWS = ["--set", "limit_train_rows=128", "--set", "limit_eval_rows=33"]
 BATCH_HOOKS = '''
 import json
 import os
-from helpers.resume import ResumePoint
+from helpers.core.resume import ResumePoint
 
 _start, _end = ResumePoint.on_train_batch_start, ResumePoint.on_train_batch_end
 

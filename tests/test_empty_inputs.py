@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers.corpora import CorpusFormatError, EmptySplitError, split_train_validation
-from helpers.custom_corpus import read_custom_splits
-from helpers.document_classification import run_document_classification
-from helpers.korquad import read_korquad_splits
-from helpers.ner import read_ner_splits
-from helpers.pair_classification import read_pair_splits
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+from helpers.classification.pipeline import run_document_classification
+from helpers.core.corpora import CorpusFormatError, EmptySplitError, split_train_validation
+from helpers.core.custom_corpus import read_custom_splits
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+from helpers.ner.pipeline import read_ner_splits
+from helpers.pair_classification.corpus import read_pair_splits
+from helpers.question_answering.corpus import read_korquad_splits
 
 
 def corpus_copy(tmp_path: Path, corpus: str, **files: str) -> Path:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from helpers.exercise_book import all_exercises, check
-from helpers.exercises import judge_answer
+from helpers.exercises.book import all_exercises, check
+from helpers.exercises.checks import judge_answer
 
 EXERCISES = all_exercises()
 

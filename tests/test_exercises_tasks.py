@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.exercise_book import all_exercises
-from helpers.exercises_tasks import TASK_EXERCISES
+from helpers.exercises.book import all_exercises
+from helpers.exercises.tasks import TASK_EXERCISES
 
 SOURCES = Path(__file__).resolve().parent.parent / "notebooks" / "src"
 EXERCISE_COUNTS = {"10": (2, 3), "12": (2, 3), "13": (2, 3), "20": (1, 2), "21": (1, 2), "23": (1, 2), "24": (1, 2)}
@@ -60,8 +60,8 @@ def test_the_corrected_statements_stay_corrected(number):
 
 
 def test_what_the_lessons_now_say_is_what_the_code_does():
-    from helpers.exercises_tasks import deterministic_strategies, penalised_logits, unk_count, window_length_and_step
-    from helpers.question_answering import QA_OPTIONS
+    from helpers.exercises.tasks import deterministic_strategies, penalised_logits, unk_count, window_length_and_step
+    from helpers.question_answering.pipeline import QA_OPTIONS
 
     assert penalised_logits() == [2.0, -3.0]  # the penalty divides a positive logit and multiplies a negative one
     length, step = window_length_and_step()

@@ -1,16 +1,23 @@
 import pytest
 import torch
-from transformers import BertTokenizer
 from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
+from transformers import BertTokenizer
 
-import helpers.features as features
-from helpers.corpora import LabeledText, NsmcReader
-from helpers.data import build_classification_dataset, encode_texts
-from helpers.document_classification import Splits, encode_splits
-from helpers.features import (cached_classification_dataset, feature_key, load_features, pack_rows, save_features,
-                              unpack_rows)
-from helpers.models import EMBEDDED_TOKENIZER_DIR, load_tokenizer
-from helpers.settings import CourseSettings
+import helpers.core.features as features
+from helpers.classification.pipeline import encode_splits
+from helpers.core.corpora import LabeledText, NsmcReader
+from helpers.core.data import build_classification_dataset, encode_texts
+from helpers.core.features import (
+    cached_classification_dataset,
+    feature_key,
+    load_features,
+    pack_rows,
+    save_features,
+    unpack_rows,
+)
+from helpers.core.models import EMBEDDED_TOKENIZER_DIR, load_tokenizer
+from helpers.core.settings import CourseSettings
+from helpers.core.splits import Splits
 
 TEXTS = ["짧은 리뷰", "정말 재밌어요 ㅋㅋㅋ 강추!!", "", "별로... 시간 아까움", "최고의 영화 " * 30]
 

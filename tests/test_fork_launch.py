@@ -17,10 +17,13 @@ import torch
 from nbclient import NotebookClient
 from safetensors.torch import load_file
 
-from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits
-from helpers.models import load_tokenizer
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
-from helpers.training import build_trainer, fit_or_resume
+from helpers.classification.pipeline import encode_splits
+from helpers.core.loaders import make_loaders
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.tasks import build_task
+from helpers.core.training import build_trainer, fit_or_resume
 
 ROOT = Path(__file__).resolve().parents[1]
 TASK = "document-classification"
@@ -34,16 +37,16 @@ class EpochZeroBest(Callback):
         pl_module.log("score", -float(trainer.current_epoch), sync_dist=True)
 '''
 CLI_HOOK = EPOCH_ZERO_BEST + '''
-import helpers.training
+import helpers.core.training
 
-_build = helpers.training.build_trainer
+_build = helpers.core.training.build_trainer
 
 
 def build_with_epoch_zero_best(settings, monitor="val_acc", mode="max", callbacks=None, **options):
     return _build(settings, "score", "max", [*(callbacks or []), EpochZeroBest()], **options)
 
 
-helpers.training.build_trainer = build_with_epoch_zero_best
+helpers.core.training.build_trainer = build_with_epoch_zero_best
 '''
 
 
@@ -103,10 +106,14 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits, save_model
-from helpers.models import load_tokenizer
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
-from helpers.training import best_or_current, build_trainer, fit_or_resume, metrics_csv
+from helpers.classification.pipeline import encode_splits
+from helpers.core.loaders import make_loaders
+from helpers.core.models import save_model
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.tasks import build_task
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+from helpers.core.training import best_or_current, build_trainer, fit_or_resume, metrics_csv
 
 torch.set_num_threads(1)
 settings = CourseSettings(**{{**SMOKE_OVERRIDES, "smoke": True, "corpus_root_dir": str(EMBEDDED_SAMPLE_ROOT),

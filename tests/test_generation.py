@@ -5,13 +5,27 @@ import pytest
 import torch
 from shared_data import KCBERT_DIR, needs_kcbert
 
-from helpers.corpora import LabeledText, NsmcReader
-from helpers.data import collate_dynamic_padding, make_dataloader
-from helpers.generation import (DECODING_STRATEGIES, LanguageModelTask, build_lm_dataset, evaluate_perplexity,
-                                generate_ids, generate_text, prefixed_texts, run_generation, sentiment_prompt)
-from helpers.kogpt2 import (generation_source, is_gpt2_folder, load_generation_model, load_generation_tokenizer,
-                            local_bpe_tokenizer)
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.core.corpora import LabeledText, NsmcReader
+from helpers.core.data import collate_dynamic_padding, make_dataloader
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.generation.models import (
+    generation_source,
+    is_gpt2_folder,
+    load_generation_model,
+    load_generation_tokenizer,
+    local_bpe_tokenizer,
+)
+from helpers.generation.pipeline import (
+    DECODING_STRATEGIES,
+    LanguageModelTask,
+    build_lm_dataset,
+    evaluate_perplexity,
+    generate_ids,
+    generate_text,
+    prefixed_texts,
+    run_generation,
+    sentiment_prompt,
+)
 
 TRAIN_FILE = EMBEDDED_SAMPLE_ROOT / "nsmc" / "ratings_train.txt"
 

@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from local_servers import LocalServer, hub_resolver
 from safetensors.torch import load_file
 from transformers import BertConfig, BertForPreTraining, GPT2Config, GPT2LMHeadModel
 
-from helpers.corpora import NsmcReader
-from helpers.kogpt2 import KOGPT2_NAME, train_byte_level_bpe
-from helpers.models import EMBEDDED_TOKENIZER_DIR
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
-from local_servers import LocalServer, hub_resolver
+from helpers.core.corpora import NsmcReader
+from helpers.core.models import EMBEDDED_TOKENIZER_DIR
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.generation.models import KOGPT2_NAME, train_byte_level_bpe
 
 ROOT = Path(__file__).resolve().parents[1]
 KCBERT_NAME = CourseSettings.pretrained_model_name

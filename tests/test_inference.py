@@ -6,18 +6,36 @@ import warnings
 
 import pytest
 import torch
-
-from helpers import inference
-from helpers.attention import cls_attention, plot_cls_attention
-from helpers.corpora import CorpusFormatError, LabeledText
-from helpers.document_classification import predict_texts
-from helpers.inference import (FALLBACK_LIMITS, FALLBACK_TASK_LIMITS, TaskSpec, confusion_on_texts,
-                               fallback_settings, load_trained_or_smoke, model_folder, predict_to_csv, read_inputs)
-from helpers.input_checks import (InputProblem, input_problem, kept_characters, pair_truncation_note,
-                                  require_text, subject, text_notes, truncation_note, unknown_characters)
-from helpers.models import load_sequence_classifier, load_tokenizer
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+from helpers.core.corpora import CorpusFormatError, LabeledText
+from helpers.core.input_checks import (
+    InputProblem,
+    input_problem,
+    kept_characters,
+    pair_truncation_note,
+    require_text,
+    subject,
+    text_notes,
+    truncation_note,
+    unknown_characters,
+)
+from helpers.core.models import load_sequence_classifier, load_tokenizer
+from helpers.core.prediction import predict_texts
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.demos import inference as inference
+from helpers.demos.attention import cls_attention, plot_cls_attention
+from helpers.demos.inference import (
+    FALLBACK_LIMITS,
+    FALLBACK_TASK_LIMITS,
+    TaskSpec,
+    confusion_on_texts,
+    fallback_settings,
+    load_trained_or_smoke,
+    model_folder,
+    predict_to_csv,
+    read_inputs,
+)
 
 LABELS = ("부정", "긍정")
 
@@ -167,7 +185,7 @@ def test_cls_attention_rows_are_distributions(model, tokenizer, tmp_path):
     assert pair_tokens.count(tokenizer.sep_token) == 2
     import matplotlib
 
-    from helpers.plots import use_korean_font
+    from helpers.core.plots import use_korean_font
 
     with matplotlib.rc_context():
         use_korean_font()
@@ -176,7 +194,7 @@ def test_cls_attention_rows_are_distributions(model, tokenizer, tmp_path):
 
 
 def test_korean_font_falls_back_with_a_hint(monkeypatch, capsys):
-    from helpers import plots
+    from helpers.core import plots as plots
 
     monkeypatch.setattr(plots, "KOREAN_FONTS", ("No Such Font KR",))
     assert plots.use_korean_font() is None
@@ -187,7 +205,7 @@ def test_korean_font_renders_hangul_without_missing_glyphs():
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from helpers.plots import use_korean_font
+    from helpers.core.plots import use_korean_font
 
     with matplotlib.rc_context():
         if use_korean_font() is None:
@@ -201,7 +219,7 @@ def test_korean_font_renders_hangul_without_missing_glyphs():
 
 
 def test_score_distribution_names_every_group_even_empty_ones(tmp_path):
-    from helpers.plots import plot_score_distribution
+    from helpers.core.plots import plot_score_distribution
 
     fig = plot_score_distribution({"right": [0.9, 0.8, 0.95], "wrong": []}, save_to=tmp_path / "s.png")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -211,7 +229,7 @@ def test_score_distribution_names_every_group_even_empty_ones(tmp_path):
 
 
 def test_next_token_plot_has_one_bar_per_token_and_temperature(tmp_path):
-    from helpers.plots import plot_next_token_probabilities
+    from helpers.core.plots import plot_next_token_probabilities
 
     fig = plot_next_token_probabilities([" good", "\ufffd", "</s>"], {0.7: [0.5, 0.3, 0.1], 1.5: [0.3, 0.2, 0.2]},
                                         save_to=tmp_path / "n.png")

@@ -7,19 +7,42 @@ from collections import Counter
 
 import pytest
 import torch
-
-from helpers.corpora import CorpusFormatError, read_text_lines
-from helpers.data import make_dataloader
-from helpers.models import load_tokenizer
-from helpers.ner import bio_labels, encode_tagged, highlight_entities, load_token_classifier, predict_entities, run_ner
-from helpers.ner_alignment import (LABEL_SCHEMES, decode_entities, label_scheme, label_units, token_tags,
-                                   tokenize_with_offsets, unlabelled, unreachable_entities)
-from helpers.ner_corpora import (KLUE_TYPES, KMOU_TYPES, EntitySpan, TaggedSentence, read_klue_ner, read_kmou_ner,
-                                 read_ner_files, render_tagged)
-from helpers.ner_task import IGNORED, EntityScores, tag_sequences
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, SettingsError
 from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+from helpers.core.corpora import CorpusFormatError, read_text_lines
+from helpers.core.data import make_dataloader
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, SettingsError
+from helpers.ner.alignment import (
+    LABEL_SCHEMES,
+    decode_entities,
+    label_scheme,
+    label_units,
+    token_tags,
+    tokenize_with_offsets,
+    unlabelled,
+    unreachable_entities,
+)
+from helpers.ner.corpora import (
+    KLUE_TYPES,
+    KMOU_TYPES,
+    EntitySpan,
+    TaggedSentence,
+    read_klue_ner,
+    read_kmou_ner,
+    read_ner_files,
+    render_tagged,
+)
+from helpers.ner.pipeline import (
+    bio_labels,
+    encode_tagged,
+    highlight_entities,
+    load_token_classifier,
+    predict_entities,
+    run_ner,
+)
+from helpers.ner.task import IGNORED, EntityScores, tag_sequences
 
 TAG = re.compile(r"<([^<>]*):([A-Z]{2})>")
 
@@ -161,7 +184,7 @@ def test_missing_files_are_downloaded_from_github_or_named_with_their_folder(tmp
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(EMBEDDED_SAMPLE_ROOT / "klue-ner" / target.name, target)
 
-    monkeypatch.setattr("helpers.corpus_files.download_file", fake_download)
+    monkeypatch.setattr("helpers.core.corpus_files.download_file", fake_download)
     with pytest.raises(FileNotFoundError) as err:  # no kmou-ner file can be fetched: the dev file is needed
         read_ner_files("kmou-ner", tmp_path)
     assert "ner.dev is missing from" in str(err.value) and str(tmp_path / "kmou-ner") in str(err.value)

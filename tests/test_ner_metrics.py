@@ -3,16 +3,16 @@
 import csv
 
 import pytest
+from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
 from transformers import BertForTokenClassification
 
-from helpers.models import load_tokenizer
-from helpers.ner import predict_entities, read_ner_splits, run_ner
-from helpers.ner_alignment import decode_entities, token_tags, tokenize_with_offsets, unlabelled
-from helpers.ner_corpora import EntitySpan, TaggedSentence
-from helpers.ner_metrics import character_entity_report, character_scores, entity_reports_table
-from helpers.ner_task import EntityScores, entity_set
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
-from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.ner.alignment import decode_entities, token_tags, tokenize_with_offsets, unlabelled
+from helpers.ner.corpora import EntitySpan, TaggedSentence
+from helpers.ner.metrics import character_entity_report, character_scores, entity_reports_table
+from helpers.ner.pipeline import predict_entities, read_ner_splits, run_ner
+from helpers.ner.task import EntityScores, entity_set
 
 
 def test_an_entity_counts_only_with_its_type_and_exact_character_span():

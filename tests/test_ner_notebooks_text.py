@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.exercise_book import all_exercises
+from helpers.exercises.book import all_exercises
 
 SOURCES = Path(__file__).resolve().parents[1] / "notebooks" / "src"
 WRONG = ("90%가 넘", "반만 찾", "되살", "걸음", "스모크", "평범한 함수", "이상한 입력", "그렇다고 알")

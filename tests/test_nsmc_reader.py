@@ -1,7 +1,7 @@
 import pytest
-
-from helpers.corpora import CorpusFormatError, NsmcReader, split_train_validation, take_rows
 from shared_data import SHARED_DATA, needs_shared_data
+
+from helpers.core.corpora import CorpusFormatError, NsmcReader, split_train_validation, take_rows
 
 
 def write(path, text):

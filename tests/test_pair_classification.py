@@ -5,18 +5,19 @@ import re
 from collections import Counter
 
 import pytest
-
-from helpers.corpora import CorpusFormatError
-from helpers.corpus_files import splits_from_files
-from helpers.data import make_dataloader
-from helpers.document_classification import build_task
-from helpers.models import load_tokenizer
-from helpers.pair_classification import (NLI_LABELS, LabeledPair, confusion_counts, encode_pairs, majority_share,
-                                         predict_pairs, premise, read_klue_nli, read_kornli, read_pair_files,
-                                         read_pair_splits, run_pair_classification)
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, SettingsError
 from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+from helpers.core.corpora import CorpusFormatError, LabeledPair
+from helpers.core.corpus_files import splits_from_files
+from helpers.core.data import make_dataloader
+from helpers.core.metrics import confusion_counts
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, SettingsError
+from helpers.core.tasks import build_task
+from helpers.pair_classification.corpus import NLI_LABELS, read_klue_nli, read_kornli, read_pair_files, read_pair_splits
+from helpers.pair_classification.encoding import encode_pairs, premise
+from helpers.pair_classification.pipeline import majority_share, predict_pairs, run_pair_classification
 
 
 def smoke_settings(tmp_path, **changes):

@@ -5,12 +5,21 @@ import time
 
 import pytest
 import torch
+from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
 from transformers import BertConfig, BertForMaskedLM, BertForSequenceClassification
 
-from helpers.pretraining import (MASK_PROBABILITY, encoder_weights, fine_tune, length_grouped_batches, load_encoder,
-                                 mask_tokens, pack_into_blocks, pretrain_mlm, time_budget_lr)
-from helpers.pretraining_report import SIDES, decide, load_results, markdown_table, summarise
-from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+from helpers.pretraining.mlm import (
+    MASK_PROBABILITY,
+    encoder_weights,
+    fine_tune,
+    length_grouped_batches,
+    load_encoder,
+    mask_tokens,
+    pack_into_blocks,
+    pretrain_mlm,
+    time_budget_lr,
+)
+from helpers.pretraining.report import SIDES, decide, load_results, markdown_table, summarise
 
 CLS, SEP, MASK, PAD = 2, 3, 4, 0
 

@@ -6,16 +6,28 @@ import pytest
 import torch
 from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
 
-from helpers.corpora import CorpusFormatError
-from helpers.data import collate_dynamic_padding
-from helpers.korquad import Answer, QaExample, read_korquad, read_korquad_splits, split_by_article
-from helpers.korquad_metrics import char_f1, exact_match, korquad_scores, normalize_answer
-from helpers.models import load_tokenizer
-from helpers.qa_features import (QaFeatureDataset, answer_tokens, build_qa_features, decode_answers, span_text,
-                                 window_candidates)
-from helpers.question_answering import (QaEvalSet, answer_question, build_qa_task, highlight_answer, load_qa_model,
-                                        make_qa_loaders)
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.core.corpora import CorpusFormatError
+from helpers.core.data import collate_dynamic_padding
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.question_answering.corpus import Answer, QaExample, read_korquad, read_korquad_splits, split_by_article
+from helpers.question_answering.features import (
+    QaFeatureDataset,
+    answer_tokens,
+    build_qa_features,
+    decode_answers,
+    span_text,
+    window_candidates,
+)
+from helpers.question_answering.metrics import char_f1, exact_match, korquad_scores, normalize_answer
+from helpers.question_answering.pipeline import (
+    QaEvalSet,
+    answer_question,
+    build_qa_task,
+    highlight_answer,
+    load_qa_model,
+    make_qa_loaders,
+)
 
 SAMPLE = EMBEDDED_SAMPLE_ROOT / "korquad" / "KorQuAD_v1.0_dev.json"
 DEV = SHARED_DATA / "korquad" / "KorQuAD_v1.0_dev.json"

@@ -5,7 +5,7 @@ import warnings
 
 import pytest
 
-from helpers.quiet import LIGHTNING_LOGGER, TRANSFORMERS_LOGGER, quiet_library_noise
+from helpers.core.quiet import LIGHTNING_LOGGER, TRANSFORMERS_LOGGER, quiet_library_noise
 
 
 @pytest.fixture

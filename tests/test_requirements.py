@@ -11,7 +11,7 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
-HELPERS = sorted((ROOT / "helpers").glob("*.py"))
+HELPERS = sorted((ROOT / "helpers").rglob("*.py"))
 DISTRIBUTION = {"lightning": "lightning", "torch": "torch", "transformers": "transformers", "numpy": "numpy",
                 "tokenizers": "tokenizers", "safetensors": "safetensors", "torchmetrics": "torchmetrics",
                 "Korpora": "korpora", "seqeval": "seqeval", "matplotlib": "matplotlib", "ipywidgets": "ipywidgets",

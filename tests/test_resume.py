@@ -11,14 +11,30 @@ import lightning as L
 import pytest
 import torch
 from lightning.pytorch.callbacks import Callback
-
-from helpers.data import make_dataloader
-from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits, save_model
-from helpers.models import load_tokenizer
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings, SettingsError, settings_from_env
-from helpers.training import (AtomicCheckpointIO, build_trainer, fit_or_resume, last_checkpoint, log_version,
-                              remove_stale_logs, resuming)
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+from helpers.classification.pipeline import encode_splits
+from helpers.core.data import make_dataloader
+from helpers.core.loaders import make_loaders
+from helpers.core.models import load_tokenizer, save_model
+from helpers.core.settings import (
+    EMBEDDED_SAMPLE_ROOT,
+    SMOKE_OVERRIDES,
+    CourseSettings,
+    SettingsError,
+    settings_from_env,
+)
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.tasks import build_task
+from helpers.core.training import (
+    AtomicCheckpointIO,
+    build_trainer,
+    fit_or_resume,
+    last_checkpoint,
+    log_version,
+    remove_stale_logs,
+    resuming,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS_PER_EPOCH, EPOCHS = 6, 2  # 48 training rows in batches of 8
@@ -135,8 +151,8 @@ def test_without_the_resumable_loader_the_weights_differ(tmp_path, uninterrupted
 
 def epochs_drawn(length_grouped: bool, num_workers: int) -> tuple[list, list, list, list]:
     """Batches of epoch 1, of epoch 2, of epoch 2 after skipping 3 batches, and of the epoch after a finished one."""
-    from helpers.data import ClassificationDataset
-    from helpers.resume import ResumePoint
+    from helpers.core.data import ClassificationDataset
+    from helpers.core.resume import ResumePoint
 
     dataset = ClassificationDataset([[1 + i] * (i % 9 + 1) for i in range(40)], [i % 2 for i in range(40)])
     loader = make_dataloader(dataset, 4, 0, shuffle=True, length_grouped=length_grouped, seed=5,

@@ -14,13 +14,16 @@ import lightning as L
 import pytest
 import torch
 from lightning.pytorch.callbacks import Callback
-
-from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits
-from helpers.models import load_tokenizer
-from helpers.run_guard import LOCK_NAME, CheckpointProblem, OutputFolderBusy, output_lock
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
-from helpers.training import build_trainer, fit_or_resume, last_checkpoint
 from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
+
+from helpers.classification.pipeline import encode_splits
+from helpers.core.loaders import make_loaders
+from helpers.core.models import load_tokenizer
+from helpers.core.run_guard import LOCK_NAME, CheckpointProblem, OutputFolderBusy, output_lock
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, CourseSettings
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.tasks import build_task
+from helpers.core.training import build_trainer, fit_or_resume, last_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS = 4  # 32 training rows in batches of 8, one epoch
@@ -169,7 +172,7 @@ def test_an_older_checkpoint_resumes_when_its_weights_fit_and_is_refused_when_no
 
 HOLD = """
 import sys, time
-from helpers.run_guard import output_lock
+from helpers.core.run_guard import output_lock
 with output_lock(sys.argv[1]):
     print("holding", flush=True)
     time.sleep(60)

@@ -1,6 +1,6 @@
 import pytest
 
-from helpers.settings import CourseSettings, SettingsError, settings_from_env
+from helpers.core.settings import CourseSettings, SettingsError, settings_from_env
 
 
 def test_defaults_are_valid_and_describe_every_setting():
@@ -54,7 +54,7 @@ def test_bad_smoke_flag_value_is_named(monkeypatch):
 
 
 def test_every_command_line_task_has_its_own_defaults_and_output_folder(monkeypatch):
-    from helpers.settings import TASK_DEFAULTS, settings_for_task
+    from helpers.core.settings import TASK_DEFAULTS, settings_for_task
     from helpers.train import task_registry
 
     monkeypatch.delenv("NLPBOOK_OUTPUT_ROOT", raising=False)

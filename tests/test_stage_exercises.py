@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.exercise_book import all_exercises
-from helpers.exercises_stages import STAGE_EXERCISES
+from helpers.exercises.book import all_exercises
+from helpers.exercises.stages import STAGE_EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))

@@ -7,29 +7,29 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from list_reference import (ListQaDataset, classification_dataset, lm_dataset, pair_dataset, qa_features,
-                            tagged_dataset)
+from list_reference import ListQaDataset, classification_dataset, lm_dataset, pair_dataset, qa_features, tagged_dataset
 from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
 
-import helpers.data as data
-import helpers.features as features
-import helpers.ner as ner
-import helpers.pair_classification as pairs
-import helpers.qa_features as qa
-import helpers.token_rows as token_rows
-from helpers.corpora import LabeledText, NsmcReader
-from helpers.data import DynamicPaddingCollator, build_classification_dataset, make_dataloader
-from helpers.features import cached_classification_dataset, feature_key, load_features
-from helpers.generation import build_lm_dataset, prefixed_texts
-from helpers.kogpt2 import local_bpe_tokenizer
-from helpers.korquad import read_korquad
-from helpers.models import load_tokenizer
-from helpers.ner import bio_labels, encode_tagged
-from helpers.ner_corpora import KMOU_TYPES, read_ner_files
-from helpers.pair_classification import encode_pairs, read_kornli
-from helpers.qa_features import QaFeatureDataset, build_qa_features
-from helpers.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
-from helpers.token_rows import GrowingArray, RowsBuilder, TokenRows, chunked, prefetched, progress_chunks
+import helpers.core.data as data
+import helpers.core.features as features
+import helpers.core.token_rows as token_rows
+import helpers.ner.pipeline as ner
+import helpers.pair_classification.encoding as pairs
+import helpers.question_answering.features as qa
+from helpers.core.corpora import LabeledText, NsmcReader
+from helpers.core.data import DynamicPaddingCollator, build_classification_dataset, make_dataloader
+from helpers.core.features import cached_classification_dataset, feature_key, load_features
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.core.token_rows import GrowingArray, RowsBuilder, TokenRows, chunked, prefetched, progress_chunks
+from helpers.generation.models import local_bpe_tokenizer
+from helpers.generation.pipeline import build_lm_dataset, prefixed_texts
+from helpers.ner.corpora import KMOU_TYPES, read_ner_files
+from helpers.ner.pipeline import bio_labels, encode_tagged
+from helpers.pair_classification.corpus import read_kornli
+from helpers.pair_classification.encoding import encode_pairs
+from helpers.question_answering.corpus import read_korquad
+from helpers.question_answering.features import QaFeatureDataset, build_qa_features
 
 NSMC_FILE = EMBEDDED_SAMPLE_ROOT / "nsmc" / "ratings_train.txt"
 

@@ -4,10 +4,10 @@ import csv
 
 import torch
 from safetensors.torch import load_file
-
-from helpers.document_classification import run_document_classification
-from helpers.settings import CourseSettings
 from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
+
+from helpers.classification.pipeline import run_document_classification
+from helpers.core.settings import CourseSettings
 
 
 def smoke_settings(tmp_path, **changes):
@@ -18,7 +18,7 @@ def smoke_settings(tmp_path, **changes):
 
 
 def test_sample_corpus_run_steps_the_lr_checkpoints_and_saves(tmp_path):
-    from helpers.settings import EMBEDDED_SAMPLE_ROOT
+    from helpers.core.settings import EMBEDDED_SAMPLE_ROOT
 
     settings = smoke_settings(tmp_path, corpus_root_dir=str(EMBEDDED_SAMPLE_ROOT), epochs=2,
                               limit_train_rows=320, limit_eval_rows=80)

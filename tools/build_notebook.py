@@ -31,8 +31,9 @@ import hashlib
 import json
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 COLAB_CHECK = 'if "google.colab" in sys.modules:'

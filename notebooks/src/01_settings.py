@@ -17,10 +17,10 @@
 # ## 1절. 하이퍼파라미터란?
 # 모델이 학습으로 스스로 정하는 값(가중치)과 달리, **사람이 학습 전에 정해 주는 값**을 하이퍼파라미터라고 합니다.
 # 학습률(러닝 레이트, learning rate), 배치 크기(batch size), 에폭 수, 최대 시퀀스 길이 등이 대표적입니다.
-# `helpers.settings.CourseSettings`에 이 값들과 말뭉치·모델 경로를 모두 모아 두었습니다.
+# `helpers.core.settings.CourseSettings`에 이 값들과 말뭉치·모델 경로를 모두 모아 두었습니다.
 
 # %% id=cell-04
-from helpers.settings import CourseSettings, SettingsError, settings_from_env
+from helpers.core.settings import CourseSettings, SettingsError, settings_from_env
 
 # %% [markdown] id=cell-05
 # ## 2절. 설정 만들기
@@ -112,7 +112,7 @@ else:
     print("Colab이 아니라서 드라이브 연결을 건너뜁니다: 체크포인트는 이 컴퓨터의 폴더에 저장됩니다.")
 
 # %% id=cell-14
-from helpers.training import checkpoint_dir
+from helpers.core.training import checkpoint_dir
 
 print("체크포인트 폴더:", checkpoint_dir(settings))
 
@@ -123,7 +123,7 @@ print("체크포인트 폴더:", checkpoint_dir(settings))
 # **문제 1.** `CourseSettings(precision="fp16")`을 만들어 오류 메시지를 읽으세요. `precision`에 쓸 수 있는 값을 모두 목록으로 답하세요.
 
 # %% id=exercise-01-precision
-from helpers.exercise_book import check
+from helpers.exercises.book import check
 
 answer = ...  # 여기에 답을 쓰세요
 check("01-precision-values", answer)

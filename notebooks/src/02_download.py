@@ -17,7 +17,7 @@
 # 앞 노트북에서 만든 설정을 그대로 다시 만듭니다. 노트북마다 새 커널에서 따로 실행할 수 있도록 각 노트북은 이렇게 시작합니다.
 
 # %% id=cell-04
-from helpers.settings import settings_from_env
+from helpers.core.settings import settings_from_env
 
 settings = settings_from_env()
 print("말뭉치 폴더:", settings.corpus_root_dir)
@@ -28,7 +28,7 @@ print("말뭉치 폴더:", settings.corpus_root_dir)
 # (Korpora 0.2.0은 파일이 있어도 항상 인터넷에 접속하므로, 파일이 없을 때만 부릅니다.)
 
 # %% id=cell-06
-from helpers.corpora import NSMC_LABELS, NsmcReader
+from helpers.core.corpora import NSMC_LABELS, NsmcReader
 
 splits = NsmcReader().read_splits(settings.corpus_root_dir)
 train_rows, test_rows = splits["train"], splits["test"]
@@ -81,7 +81,7 @@ print("중앙값:", sorted(lengths)[len(lengths) // 2], "글자, 빈 리뷰:", s
 # (빠른 점검 모드에서는 행이 적어 20%를 뗍니다.)
 
 # %% id=cell-15
-from helpers.corpora import split_train_validation
+from helpers.core.corpora import split_train_validation
 
 train_part, val_part = split_train_validation(train_rows, settings.val_fraction, settings.seed)
 print(f"학습 {len(train_part):,} / 검증 {len(val_part):,} / 테스트 {len(test_rows):,}")
@@ -94,8 +94,8 @@ print(f"학습 {len(train_part):,} / 검증 {len(val_part):,} / 테스트 {len(t
 # **문제 1.** 학습 데이터에서 가장 많은 레이블을 모든 테스트 리뷰의 답으로 내면 테스트 정확도가 얼마일까요? 0과 1 사이 소수로 답하세요.
 
 # %% id=exercise-02-majority
-from helpers.exercise_book import check
-from helpers.settings import EMBEDDED_SAMPLE_ROOT
+from helpers.exercises.book import check
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT
 
 sample = NsmcReader().read_splits(EMBEDDED_SAMPLE_ROOT)
 answer = ...  # 여기에 답을 쓰세요

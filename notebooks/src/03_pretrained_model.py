@@ -18,7 +18,7 @@
 # 문장 구조를 익힙니다. 파인튜닝은 이렇게 익힌 표현 위에 작은 층을 얹어 우리 과제(긍정/부정)에 맞게 조금 더 학습하는 것입니다.
 
 # %% id=cell-03
-from helpers.settings import settings_from_env
+from helpers.core.settings import settings_from_env
 
 settings = settings_from_env()
 print(settings.pretrained_model_name, "| 로컬 모델 폴더:", settings.model_dir, "| 빠른 점검 모드:", settings.smoke)
@@ -29,7 +29,7 @@ print(settings.pretrained_model_name, "| 로컬 모델 폴더:", settings.model_
 # KcBERT-base는 12층, 은닉 크기 768, 어휘 30,000개, 최대 300 토큰입니다. 빠른 점검 모드에서는 같은 구조의 2층짜리 작은 모델을 씁니다.
 
 # %% id=cell-05
-from helpers.models import load_config
+from helpers.core.models import load_config
 
 config = load_config(settings)
 for key in ("num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size", "max_position_embeddings"):
@@ -42,8 +42,8 @@ for key in ("num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_si
 # 레이블 이름은 모델 설정의 `id2label`에 저장되므로, 저장한 모델을 나중에 불러와도 레이블 이름이 그대로 남습니다.
 
 # %% id=cell-07
-from helpers.corpora import NSMC_LABELS
-from helpers.models import count_parameters, load_sequence_classifier
+from helpers.core.corpora import NSMC_LABELS
+from helpers.core.models import count_parameters, load_sequence_classifier
 
 model = load_sequence_classifier(settings, NSMC_LABELS)
 print(type(model).__name__, "| id2label:", model.config.id2label)
@@ -72,7 +72,7 @@ for part, n in parts.items():
 # %% id=cell-11
 import torch
 
-from helpers.models import load_tokenizer
+from helpers.core.models import load_tokenizer
 
 tokenizer = load_tokenizer(settings)
 batch = tokenizer(["이 영화 정말 재밌어요", "시간 아까운 영화"], padding=True, return_tensors="pt")
@@ -90,7 +90,7 @@ print("확률:", logits.softmax(-1).round(decimals=3).tolist())
 # (빠른 점검 모드의 작은 모델로 3절의 `classifier` 줄을 보고 규칙을 찾은 뒤 768에 적용해 보세요.)
 
 # %% id=exercise-03-classifier
-from helpers.exercise_book import check
+from helpers.exercises.book import check
 
 answer = ...  # 여기에 답을 쓰세요
 check("03-classifier-parameters", answer)

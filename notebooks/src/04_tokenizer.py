@@ -15,8 +15,8 @@
 # - KcBERT를 `do_lower_case=False`로 불러와야 하는 이유를 직접 보여 줄 수 있습니다.
 
 # %% id=cell-03
-from helpers.models import load_tokenizer, tokenizer_source
-from helpers.settings import settings_from_env
+from helpers.core.models import load_tokenizer, tokenizer_source
+from helpers.core.settings import settings_from_env
 
 settings = settings_from_env()
 tokenizer = load_tokenizer(settings)
@@ -97,8 +97,8 @@ print(word, "-> NFD:", list(unicodedata.normalize("NFD", word)))
 # **문제 1.** 아래 신조어 리뷰 네 개(`SLANG_REVIEWS`)를 `practice`로 나누면 `[UNK]`는 모두 몇 개일까요?
 
 # %% id=exercise-04-slang
-from helpers.exercise_book import check
-from helpers.exercise_samples import SLANG_REVIEWS, practice_tokenizer
+from helpers.exercises.book import check
+from helpers.exercises.samples import SLANG_REVIEWS, practice_tokenizer
 
 practice = practice_tokenizer()
 print(SLANG_REVIEWS)

@@ -18,9 +18,9 @@
 # 설정, 토크나이저, 말뭉치(학습/검증/테스트)를 `helpers`로 다시 준비합니다. 빠른 점검 모드에서는 일부 행만 씁니다.
 
 # %% id=cell-04
-from helpers.document_classification import read_nsmc_splits
-from helpers.models import load_tokenizer
-from helpers.settings import settings_from_env
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import settings_from_env
 
 settings = settings_from_env()
 tokenizer = load_tokenizer(settings)
@@ -33,7 +33,7 @@ rows = read_nsmc_splits(settings)
 # `max_seq_length`보다 긴 문장은 잘라 내고, 몇 개를 잘랐는지 출력합니다.
 
 # %% id=cell-06
-from helpers.document_classification import encode_splits
+from helpers.classification.pipeline import encode_splits
 
 datasets = encode_splits(tokenizer, rows, settings.max_seq_length)
 print(f"학습 {len(datasets.train):,} / 검증 {len(datasets.val):,} / 테스트 {len(datasets.test):,}")
@@ -49,7 +49,7 @@ print("첫 행:", datasets.train[0])
 # 배치에 넣지 않아도 모델이 0으로 채웁니다.
 
 # %% id=cell-08
-from helpers.data import collate_dynamic_padding
+from helpers.core.data import collate_dynamic_padding
 
 three = [datasets.train[i] for i in range(3)]
 batch = collate_dynamic_padding(three, pad_token_id=tokenizer.pad_token_id)
@@ -68,7 +68,7 @@ print("labels:", batch["labels"])
 # 기본 배치 크기 32는 BERT 파인튜닝에서 흔히 쓰는 값(16–32)으로, 128토큰 KcBERT-base가 16GB GPU(Colab T4)에 넉넉히 들어가는 크기입니다.
 
 # %% id=cell-10
-from helpers.document_classification import make_loaders
+from helpers.core.loaders import make_loaders
 
 loaders = make_loaders(datasets, tokenizer, settings)
 print("배치 샘플러:", type(loaders.train.batch_sampler).__name__)
@@ -80,7 +80,7 @@ for step, batch in zip(range(3), loaders.train):
 # 대부분의 리뷰는 128토큰보다 훨씬 짧습니다. 빨간 점선(128)까지 모두 채우면 그만큼이 헛계산입니다.
 
 # %% id=cell-12
-from helpers.plots import plot_token_lengths
+from helpers.core.plots import plot_token_lengths
 
 lengths = datasets.train.lengths()
 plot_token_lengths(lengths, max_length=128, title="NSMC train: tokens per review");
@@ -91,7 +91,7 @@ plot_token_lengths(lengths, max_length=128, title="NSMC train: tokens per review
 # 길이가 비슷한 문장끼리 묶어 채우기.
 
 # %% id=cell-14
-from helpers.data import padding_report
+from helpers.core.data import padding_report
 
 report = padding_report(lengths, settings.batch_size, max_length=128)
 grouped = sum(b["input_ids"].numel() for b in loaders.train)
@@ -109,8 +109,8 @@ for name, tokens in report.items():
 # 답은 `{8: 0.xx, 32: 0.xx, 128: 0.xx}` 모양의 사전입니다(`padding_report`를 쓰면 됩니다).
 
 # %% id=exercise-05-padding
-from helpers.exercise_book import check
-from helpers.exercise_samples import practice_tokenizer, sample_token_lengths
+from helpers.exercises.book import check
+from helpers.exercises.samples import practice_tokenizer, sample_token_lengths
 
 sample_lengths = sample_token_lengths()
 answer = ...  # 여기에 답을 쓰세요

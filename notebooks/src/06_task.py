@@ -17,9 +17,11 @@
 # ## 1절. 앞 단계 다시 만들기
 
 # %% id=cell-04
-from helpers.document_classification import encode_splits, make_loaders, read_nsmc_splits
-from helpers.models import load_tokenizer
-from helpers.settings import settings_from_env
+from helpers.classification.pipeline import encode_splits
+from helpers.core.loaders import make_loaders
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import settings_from_env
 
 settings = settings_from_env()
 tokenizer = load_tokenizer(settings)
@@ -31,7 +33,7 @@ loaders = make_loaders(encode_splits(tokenizer, read_nsmc_splits(settings), sett
 # 검증 손실·정확도·매크로 F1을 에폭마다 기록합니다(torchmetrics). 매크로 F1은 다음 노트북에서 설명합니다.
 
 # %% id=cell-06
-from helpers.document_classification import build_task
+from helpers.core.tasks import build_task
 
 task = build_task(settings)
 print(task.hparams)
@@ -56,7 +58,7 @@ print(task.hparams)
 # %% id=cell-08
 import inspect
 
-from helpers.tasks import adamw_with_schedule
+from helpers.core.tasks import adamw_with_schedule
 
 print(inspect.getsource(adamw_with_schedule))
 
@@ -67,7 +69,7 @@ print(inspect.getsource(adamw_with_schedule))
 import matplotlib.pyplot as plt
 import torch
 
-from helpers.tasks import linear_warmup_decay
+from helpers.core.tasks import linear_warmup_decay
 
 optimizer = torch.optim.AdamW(task.parameters(), lr=settings.learning_rate)
 scheduler = linear_warmup_decay(optimizer, total_steps=100, warmup_steps=10)
@@ -113,7 +115,7 @@ for step in range(5):
 # cross-entropy 손실을 `(가, 나)` 튜플로 답하세요. `torch.nn.functional.cross_entropy`로 확인해 봐도 좋습니다.
 
 # %% id=exercise-06-loss
-from helpers.exercise_book import check
+from helpers.exercises.book import check
 
 answer = ...  # 여기에 답을 쓰세요
 check("06-cross-entropy", answer)

@@ -38,9 +38,12 @@ else:
 # ## 2절. 앞 단계 다시 만들기
 
 # %% id=cell-04
-from helpers.document_classification import build_task, encode_splits, make_loaders, read_nsmc_splits
-from helpers.models import load_tokenizer
-from helpers.settings import settings_from_env
+from helpers.core.tasks import build_task
+from helpers.classification.pipeline import encode_splits
+from helpers.core.loaders import make_loaders
+from helpers.core.splits import read_nsmc_splits
+from helpers.core.models import load_tokenizer
+from helpers.core.settings import settings_from_env
 
 settings = settings_from_env()
 tokenizer = load_tokenizer(settings)
@@ -63,7 +66,8 @@ task = build_task(settings)
 # - 여러 GPU를 쓸 때는 `devices`, `strategy`, `num_nodes`를 그대로 넘기면 됩니다.
 
 # %% id=cell-06
-from helpers.training import build_trainer, pick_precision
+from helpers.core.training import build_trainer
+from helpers.core.devices import pick_precision
 
 trainer = build_trainer(settings)
 print("정밀도:", pick_precision(settings.precision), "| 최대 에폭:", trainer.max_epochs)
@@ -77,7 +81,7 @@ print("정밀도:", pick_precision(settings.precision), "| 최대 에폭:", trai
 # GPU가 여러 개면 `build_trainer`가 노트북용 `ddp_notebook`을 자동으로 고릅니다.
 
 # %% id=cell-08
-from helpers.training import checkpoint_dir, fit_or_resume, resuming
+from helpers.core.training import checkpoint_dir, fit_or_resume, resuming
 
 print("체크포인트 폴더:", checkpoint_dir(settings), "| 이어서 학습:", resuming(settings))
 fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
@@ -92,8 +96,8 @@ fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
 # %% id=cell-10
 from pathlib import Path
 
-from helpers.plots import plot_learning_curves
-from helpers.training import metrics_csv
+from helpers.core.plots import plot_learning_curves
+from helpers.core.training import metrics_csv
 
 plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / "learning_curves.png");
 
@@ -107,7 +111,7 @@ plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / 
 # 작은 레이블을 무시하지 않습니다. NSMC처럼 반반인 데이터에서는 정확도와 거의 같습니다.
 
 # %% id=cell-12
-from helpers.training import best_or_current
+from helpers.core.training import best_or_current
 
 test_metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
 print(f"테스트 정확도 {test_metrics['test_acc']:.4f}, 매크로 F1 {test_metrics['test_f1']:.4f}")
@@ -118,7 +122,7 @@ print(f"테스트 정확도 {test_metrics['test_acc']:.4f}, 매크로 F1 {test_m
 # 나중에 `BertForSequenceClassification.from_pretrained(폴더)`로 그대로 불러올 수 있습니다.
 
 # %% id=cell-14
-from helpers.document_classification import save_model
+from helpers.core.models import save_model
 
 saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
 print(sorted(p.name for p in saved.iterdir()))
@@ -131,7 +135,7 @@ print(sorted(p.name for p in saved.iterdir()))
 # %% id=cell-16
 from transformers import BertForSequenceClassification
 
-from helpers.document_classification import predict_texts
+from helpers.core.prediction import predict_texts
 
 reloaded = BertForSequenceClassification.from_pretrained(saved)
 for result in predict_texts(reloaded, tokenizer, ["이 영화 정말 재밌어요 강추!", "돈 아깝다 최악", "그냥 그랬어요"]):
@@ -156,8 +160,8 @@ for result in predict_texts(reloaded, tokenizer, ["이 영화 정말 재밌어�
 #   문제가 있는 줄을 건너뛰고 넘어가는 일은 없습니다.
 
 # %% id=cell-18
-from helpers.custom_corpus import read_custom_rows
-from helpers.settings import EMBEDDED_SAMPLE_ROOT
+from helpers.core.custom_corpus import read_custom_rows
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT
 
 example = EMBEDDED_SAMPLE_ROOT / "custom" / "product_reviews.csv"
 rows, labels = read_custom_rows(example, text_column="review", label_column="rating")
@@ -170,7 +174,7 @@ for row in rows[:3]:
 # `python -m helpers.train document-classification --set corpus_name=custom --extra custom_file=내파일.csv --extra text_column=review --extra label_column=rating`.
 
 # %% id=cell-20
-from helpers.document_classification import run_document_classification
+from helpers.classification.pipeline import run_document_classification
 
 custom_settings = settings_from_env(corpus_name="custom", output_dir="outputs/my-reviews", val_fraction=0.2,
                                     extra={"custom_file": str(example), "text_column": "review", "label_column": "rating"})
@@ -184,8 +188,8 @@ custom_metrics = run_document_classification(custom_settings)
 # 매크로 F1은 얼마일까요? 손으로 정밀도·재현율을 구해 본 뒤 `torchmetrics`로 확인해 보세요.
 
 # %% id=exercise-07-macro-f1
-from helpers.exercise_book import check
-from helpers.exercise_samples import F1_LABELS, F1_PREDICTIONS
+from helpers.exercises.book import check
+from helpers.exercises.samples import F1_LABELS, F1_PREDICTIONS
 
 print("레이블:", F1_LABELS)
 print("예측  :", F1_PREDICTIONS)

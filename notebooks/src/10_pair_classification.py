@@ -42,7 +42,7 @@ else:
 # 파일 3,000쌍을 테스트 데이터로 씁니다. KorNLI로 바꾸려면 `corpus_name="kornli"`로 두면 됩니다.
 
 # %% id=cell-04
-from helpers.settings import settings_for_task
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("pair-classification")
 if not settings.smoke:  # a real run: three passes over the whole KLUE-NLI training set
@@ -63,7 +63,7 @@ print(settings.describe())
 # 모델이 전제를 외워 점수가 엉뚱해지기 때문입니다. 레이블 순서는 KLUE와 같은 `entailment, neutral, contradiction`(0, 1, 2)으로 고정합니다.
 
 # %% id=cell-06
-from helpers.pair_classification import NLI_LABELS, read_pair_splits
+from helpers.pair_classification.corpus import NLI_LABELS, read_pair_splits
 
 rows = read_pair_splits(settings)
 print(f"학습 {len(rows.train):,}쌍, 검증 {len(rows.val):,}쌍, 테스트 {len(rows.test):,}쌍 | 레이블 순서 {NLI_LABELS}")
@@ -85,7 +85,7 @@ print({NLI_LABELS[k]: v for k, v in sorted(Counter(r.label for r in rows.train).
 # 저장한 모델을 나중에 불러와도 숫자가 어떤 관계인지 알 수 있습니다. 빠른 점검 모드에서는 무작위로 초기화한 작은 BERT를 씁니다.
 
 # %% id=cell-10
-from helpers.models import count_parameters, load_sequence_classifier
+from helpers.core.models import count_parameters, load_sequence_classifier
 
 model = load_sequence_classifier(settings, NLI_LABELS)
 print(model.config.id2label)
@@ -97,7 +97,7 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 # `token_type_ids`(세그먼트 번호)는 전제 쪽이 0, 가설 쪽이 1이어서 모델이 두 문장을 구별합니다.
 
 # %% id=cell-12
-from helpers.models import load_tokenizer
+from helpers.core.models import load_tokenizer
 
 tokenizer = load_tokenizer(settings)
 example = rows.train[0]
@@ -111,9 +111,9 @@ for token, segment in zip(tokenizer.convert_ids_to_tokens(encoded["input_ids"]),
 # 패딩은 하지 않고 배치마다 채웁니다(동적 패딩).
 
 # %% id=cell-14
-from helpers.document_classification import Splits
-from helpers.pair_classification import encode_pairs
-from helpers.plots import plot_token_lengths, use_korean_font
+from helpers.core.splits import Splits
+from helpers.pair_classification.encoding import encode_pairs
+from helpers.core.plots import plot_token_lengths, use_korean_font
 
 use_korean_font()
 datasets = Splits(*(encode_pairs(tokenizer, getattr(rows, name), settings.max_seq_length, name)
@@ -126,7 +126,7 @@ plot_token_lengths(datasets.train.lengths(), settings.max_seq_length, "tokens pe
 # `token_type_ids`도 배치에서 가장 긴 쌍에 맞춰 채웁니다.
 
 # %% id=cell-16
-from helpers.document_classification import make_loaders
+from helpers.core.loaders import make_loaders
 
 loaders = make_loaders(datasets, tokenizer, settings)
 batch = next(iter(loaders.train))
@@ -139,7 +139,7 @@ print("첫 쌍의 세그먼트:", batch["token_type_ids"][0].tolist())
 # (세 레이블의 F1 평균)을 기록합니다.
 
 # %% id=cell-18
-from helpers.tasks import ClassificationTask
+from helpers.core.tasks import ClassificationTask
 
 task = ClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
 
@@ -150,8 +150,8 @@ task = ClassificationTask(model, settings.learning_rate, settings.weight_decay, 
 # 동적 패딩 덕을 많이 보기 때문인데, 잰 값이 아니라 어림값이니 첫 에폭의 진행 막대로 남은 시간을 확인하세요.
 
 # %% id=cell-20
-from helpers.plots import epoch_table
-from helpers.training import build_trainer, fit_or_resume, metrics_csv
+from helpers.core.plots import epoch_table
+from helpers.core.training import build_trainer, fit_or_resume, metrics_csv
 
 trainer = build_trainer(settings)
 fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
@@ -169,9 +169,9 @@ print(epoch_table(metrics_csv(settings), ("val_loss", "val_acc", "val_f1")))
 # %% id=cell-22
 from pathlib import Path
 
-from helpers.pair_classification import majority_share
-from helpers.plots import plot_learning_curves
-from helpers.training import best_or_current
+from helpers.pair_classification.pipeline import majority_share
+from helpers.core.plots import plot_learning_curves
+from helpers.core.training import best_or_current
 
 metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
 print(f"테스트 정확도 {metrics['test_acc']:.4f}, 매크로 F1 {metrics['test_f1']:.4f} "
@@ -184,8 +184,8 @@ plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / 
 # (NLI 모델은 보통 중립을 가장 어려워합니다).
 
 # %% id=cell-24
-from helpers.pair_classification import confusion_on_rows
-from helpers.plots import plot_confusion_matrix
+from helpers.pair_classification.pipeline import confusion_on_rows
+from helpers.core.plots import plot_confusion_matrix
 
 matrix = confusion_on_rows(task.model, tokenizer, rows.test, settings.max_seq_length)
 plot_confusion_matrix(matrix, NLI_LABELS, save_to=Path(settings.output_dir) / "confusion_matrix.png");
@@ -195,7 +195,7 @@ plot_confusion_matrix(matrix, NLI_LABELS, save_to=Path(settings.output_dir) / "c
 # `predict_pairs`는 (전제, 가설) 쌍의 목록을 받아 관계와 세 레이블의 확률을 돌려줍니다(나중의 데모도 이 함수를 씁니다).
 
 # %% id=cell-26
-from helpers.pair_classification import predict_pairs
+from helpers.pair_classification.pipeline import predict_pairs
 
 pairs = [("아이들이 공원에서 축구를 하고 있다.", "아이들이 밖에서 놀고 있다."),
          ("아이들이 공원에서 축구를 하고 있다.", "아이들은 집에서 잠을 자고 있다."),
@@ -211,7 +211,7 @@ for result in predict_pairs(task.model, tokenizer, pairs, settings.max_seq_lengt
 # %% id=cell-28
 from transformers import BertForSequenceClassification
 
-from helpers.document_classification import save_model
+from helpers.core.models import save_model
 
 saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
 reloaded = BertForSequenceClassification.from_pretrained(saved)
@@ -224,8 +224,8 @@ print(predict_pairs(reloaded, tokenizer, pairs[:1])[0]["label"])
 # 파일·열 이름은 `extra`로 넘깁니다. 잘못된 줄이 있으면 파일 이름과 줄 번호를 밝히고 멈춥니다.
 
 # %% id=cell-30
-from helpers.pair_classification import run_pair_classification
-from helpers.settings import EMBEDDED_SAMPLE_ROOT
+from helpers.pair_classification.pipeline import run_pair_classification
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT
 
 pair_settings = settings_for_task("pair-classification", corpus_name="custom", output_dir="outputs/my-pairs",
                                   val_fraction=0.2, extra={
@@ -239,8 +239,8 @@ pair_metrics = run_pair_classification(pair_settings)
 # 답이 실행 환경에 따라 달라지지 않도록, 문제는 모두 저장소에 든 **내장 표본**(`sample_pairs()`, 작은 토크나이저)으로 풉니다.
 
 # %% id=exercises-10-setup
-from helpers.exercise_book import check
-from helpers.exercises_tasks import NLI_EXAMPLE, sample_pairs, sample_settings
+from helpers.exercises.book import check
+from helpers.exercises.tasks import NLI_EXAMPLE, sample_pairs, sample_settings
 
 sample_rows = sample_pairs()  # train / val / test of the embedded KLUE-NLI sample
 sample_tokenizer = load_tokenizer(sample_settings("pair-classification"))

@@ -45,7 +45,7 @@ else:
 # 서브워드 레이블 방식(4절에서 설명)은 `extra={"ner_label_subwords": "all"}`로 바꿀 수 있고, 기본값은 `"first"`입니다.
 
 # %% id=cell-04
-from helpers.settings import settings_for_task
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("ner")
 if not settings.smoke:  # a real run: few sentences, so five passes
@@ -62,7 +62,7 @@ print(settings.describe())
 # 형태소 줄과 `$` 줄의 개체 수가 다른 블록(원본의 주석 불일치)은 `$` 줄을 따르고 그 위치를 알려 줍니다.
 
 # %% id=cell-06
-from helpers.ner_corpora import read_ner_files
+from helpers.ner.corpora import read_ner_files
 
 files = read_ner_files(settings.corpus_name, settings.corpus_root_dir)
 
@@ -73,7 +73,7 @@ files = read_ner_files(settings.corpus_name, settings.corpus_root_dir)
 # %% id=cell-08
 from IPython.display import HTML, display
 
-from helpers.ner import highlight_entities
+from helpers.ner.pipeline import highlight_entities
 
 first = next(iter(files.values()))[0]
 print(first.text)
@@ -88,7 +88,7 @@ display(HTML(highlight_entities(first.text, first.entities)))
 # %% id=cell-10
 from collections import Counter
 
-from helpers.corpus_files import splits_from_files
+from helpers.core.corpus_files import splits_from_files
 
 for split, sentences in files.items():
     print(split, len(sentences), dict(Counter(e.label for s in sentences for e in s.entities)))
@@ -101,8 +101,8 @@ rows = splits_from_files(files, settings)
 # 레이블 목록은 모델 설정(`id2label`)에 저장됩니다.
 
 # %% id=cell-12
-from helpers.models import count_parameters
-from helpers.ner import NER_CORPORA, bio_labels, load_token_classifier
+from helpers.core.models import count_parameters
+from helpers.ner.pipeline import NER_CORPORA, bio_labels, load_token_classifier
 
 labels = bio_labels(NER_CORPORA[settings.corpus_name])
 label2id = {label: i for i, label in enumerate(labels)}
@@ -132,8 +132,8 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 # 예측 함수가 같은 방식으로 개체를 복원합니다. 첫 문장의 토큰마다 두 방식의 레이블을 나란히 봅니다.
 
 # %% id=cell-14
-from helpers.models import load_tokenizer
-from helpers.ner_alignment import label_scheme, token_tags, tokenize_with_offsets, unlabelled
+from helpers.core.models import load_tokenizer
+from helpers.ner.alignment import label_scheme, token_tags, tokenize_with_offsets, unlabelled
 
 tokenizer = load_tokenizer(settings)
 print("이 실행의 레이블 방식:", label_scheme(settings))
@@ -151,8 +151,8 @@ for i, (token, (start, end)) in enumerate(list(zip(tokens, offsets))[:16]):
 # `decode_entities`는 토큰 레이블을 방식에 맞게 글자 구간으로 되돌립니다.
 
 # %% id=cell-16
-from helpers.ner_alignment import decode_entities
-from helpers.ner_corpora import EntitySpan, TaggedSentence
+from helpers.ner.alignment import decode_entities
+from helpers.ner.corpora import EntitySpan, TaggedSentence
 
 odd = TaggedSentence("盧泰愚 대통령은 ⍼⍼를 들고 김민수 씨를 만났다", (EntitySpan(0, 3, "PS"), EntitySpan(16, 19, "PS")))
 encoded = tokenize_with_offsets(tokenizer, [odd.text], settings.max_seq_length)
@@ -182,7 +182,7 @@ print("복원한 개체:", [(odd.text[e.start : e.end], e.label) for e in decode
 # 돌려주고, 글자 단위 경계가 필요하면 `all`이 낫습니다. 지금 쓰는 토크나이저로 두 방식을 직접 세어 봅니다.
 
 # %% id=cell-18
-from helpers.ner_alignment import alignment_report
+from helpers.ner.alignment import alignment_report
 
 sentences = [s for split in files.values() for s in split]
 reports = {scheme: alignment_report(tokenizer, sentences, scheme=scheme) for scheme in ("first", "all")}
@@ -200,8 +200,8 @@ for sentence, span in reports["first"]["examples"][:4]:
 # `max_seq_length`를 넘는 문장은 잘리며, 잘려 나간 개체 수를 알려 줍니다.
 
 # %% id=cell-20
-from helpers.document_classification import Splits
-from helpers.ner import encode_tagged
+from helpers.core.splits import Splits
+from helpers.ner.pipeline import encode_tagged
 
 scheme = label_scheme(settings)
 datasets = Splits(*(encode_tagged(tokenizer, getattr(rows, name), label2id, settings.max_seq_length, name, scheme)
@@ -214,7 +214,7 @@ print(f"학습 {len(datasets.train):,}, 검증 {len(datasets.val):,}, 테스트 
 # (`first` 방식이면 문장 안의 -100은 `[CLS]`·`[SEP]`과 단어의 `##` 조각 자리입니다.)
 
 # %% id=cell-22
-from helpers.document_classification import make_loaders
+from helpers.core.loaders import make_loaders
 
 loaders = make_loaders(datasets, tokenizer, settings)
 batch = next(iter(loaders.train))
@@ -232,7 +232,7 @@ print("첫 문장의 레이블:", batch["labels"][0].tolist())
 # 3개 중 1개), F1 0.40이 출력됩니다.
 
 # %% id=cell-24
-from helpers.ner_task import EntityScores, TokenClassificationTask
+from helpers.ner.task import EntityScores, TokenClassificationTask
 
 scores = EntityScores()
 scores.update([["B-PS", "I-PS", "O", "B-LC"]], [["B-PS", "I-PS", "O", "O"]])
@@ -247,10 +247,10 @@ task = TokenClassificationTask(model, settings.learning_rate, settings.weight_de
 # **글자 단위** 개체 F1(`val_char_f1`, KLUE의 정의)도 기록합니다. 두 점수가 왜 다른지는 평가 뒤에 설명합니다.
 
 # %% id=cell-26
-from helpers.ner import predict_entities
-from helpers.ner_metrics import CharacterEntityScores
-from helpers.plots import epoch_table
-from helpers.training import build_trainer, fit_or_resume, metrics_csv
+from helpers.ner.pipeline import predict_entities
+from helpers.ner.metrics import CharacterEntityScores
+from helpers.core.plots import epoch_table
+from helpers.core.training import build_trainer, fit_or_resume, metrics_csv
 
 char_scores = CharacterEntityScores(predict_entities, tokenizer, {"val": rows.val, "test": rows.test},
                                     settings.max_seq_length)
@@ -266,9 +266,9 @@ print(epoch_table(metrics_csv(settings), ("val_loss", "val_precision", "val_reca
 # %% id=cell-28
 from pathlib import Path
 
-from helpers.ner import entity_report
-from helpers.plots import plot_entity_scores, plot_learning_curves, use_korean_font
-from helpers.training import best_or_current
+from helpers.ner.pipeline import entity_report
+from helpers.core.plots import plot_entity_scores, plot_learning_curves, use_korean_font
+from helpers.core.training import best_or_current
 
 use_korean_font()
 metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
@@ -279,7 +279,7 @@ plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / 
                      metrics=("loss", "f1"));
 
 # %% id=cell-29
-from helpers.ner_metrics import character_scores, entity_reports_table
+from helpers.ner.metrics import character_scores, entity_reports_table
 
 by_type = entity_report(task.model, loaders.test)
 by_type_chars = character_scores(predict_entities, task.model, tokenizer, rows.test, settings.max_seq_length)
@@ -308,7 +308,7 @@ plot_entity_scores({t: by_type[t] for t in types}, save_to=Path(settings.output_
 # 테스트 문장 몇 개의 정답과 예측을 나란히 칠해 봅니다.
 
 # %% id=cell-31
-from helpers.ner import predict_entities
+from helpers.ner.pipeline import predict_entities
 
 shown = rows.test[:4]
 predicted = predict_entities(task.model, tokenizer, [s.text for s in shown], settings.max_seq_length)
@@ -323,7 +323,7 @@ for sentence, spans in zip(shown, predicted):
 # %% id=cell-33
 from transformers import BertForTokenClassification
 
-from helpers.document_classification import save_model
+from helpers.core.models import save_model
 
 saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
 reloaded = BertForTokenClassification.from_pretrained(saved)
@@ -340,8 +340,8 @@ display(HTML(highlight_entities(sentence, predict_entities(reloaded, tokenizer, 
 #    `{"first": …, "all": …}`로 답하세요. 이 노트북의 `tokenizer`로 조각을 확인할 수 있습니다.
 
 # %% id=ex-code
-from helpers.exercise_book import check
-from helpers.exercises_ner import LABEL_SENTENCE, SCORE_GOLD, SCORE_PREDICTED
+from helpers.exercises.book import check
+from helpers.exercises.ner import LABEL_SENTENCE, SCORE_GOLD, SCORE_PREDICTED
 
 print("정답:", SCORE_GOLD)
 print("예측:", SCORE_PREDICTED)

@@ -40,7 +40,7 @@ else:
 # 안팎이 걸립니다(창이 256토큰으로 길어 문장 쌍 분류보다 훨씬 느립니다; 잰 값이 아니라 어림값입니다).
 
 # %% id=cell-04
-from helpers.settings import settings_for_task
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("question-answering")
 if settings.smoke:  # quick check mode: 창이 길어서 질문 수를 더 줄입니다
@@ -62,7 +62,7 @@ print(settings.describe())
 #   후보에서 빼도 잃는 답이 거의 없습니다.
 
 # %% id=cell-06
-from helpers.question_answering import QA_OPTIONS, qa_option
+from helpers.question_answering.pipeline import QA_OPTIONS, qa_option
 
 print({name: qa_option(settings, name) for name in QA_OPTIONS})
 
@@ -78,7 +78,7 @@ print({name: qa_option(settings, name) for name in QA_OPTIONS})
 # 점수와 비교할 수 없다는 안내도 함께 출력합니다. (KorQuAD는 CC BY-ND 2.0 KR 라이선스이므로 파일 자체는 고치지 않습니다.)
 
 # %% id=cell-08
-from helpers.korquad import read_korquad_splits
+from helpers.question_answering.corpus import read_korquad_splits
 
 train_examples, val_examples = read_korquad_splits(settings)
 
@@ -100,8 +100,8 @@ print("지문에서 잘라 본 답:", repr(example.context[answer.start : answer
 # 빠른 점검 모드에서는 무작위로 초기화한 2층짜리 작은 BERT를 씁니다.
 
 # %% id=cell-12
-from helpers.models import count_parameters
-from helpers.question_answering import load_qa_model
+from helpers.core.models import count_parameters
+from helpers.question_answering.pipeline import load_qa_model
 
 model = load_qa_model(settings)
 print(model.qa_outputs)
@@ -118,8 +118,8 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 # 처리합니다(0을 "답 없음"으로 착각하지 않습니다).
 
 # %% id=cell-14
-from helpers.models import load_tokenizer
-from helpers.qa_features import build_qa_features
+from helpers.core.models import load_tokenizer
+from helpers.question_answering.features import build_qa_features
 
 tokenizer = load_tokenizer(settings)
 stride = qa_option(settings, "doc_stride")
@@ -131,7 +131,7 @@ val_features = build_qa_features(tokenizer, val_examples, settings.max_seq_lengt
 # 검증 창 하나에서 정답 토큰 주변을 보고, 오프셋으로 원문을 다시 잘라 봅니다.
 
 # %% id=cell-16
-from helpers.qa_features import span_text
+from helpers.question_answering.features import span_text
 
 i = next(k for k, s in enumerate(val_features.start_positions) if s > 0)
 s, e = val_features.start_positions[i], val_features.end_positions[i]
@@ -177,7 +177,7 @@ for k, ex in enumerate(val_features.example_index):
 # 시작·끝 위치(`start_positions`, `end_positions`)와 창 번호(`feature_index`)는 창마다 정수 하나라 그대로 묶입니다.
 
 # %% id=cell-21
-from helpers.question_answering import make_qa_loaders
+from helpers.question_answering.pipeline import make_qa_loaders
 
 train_loader, val_loader = make_qa_loaders(train_features, val_features, tokenizer, settings)
 batch = next(iter(val_loader))
@@ -196,7 +196,7 @@ print("시작 위치:", batch["start_positions"][:8].tolist(), "끝 위치:", ba
 # - **F1**: 공백을 뺀 **글자** 단위로 겹치는 개수를 세어 정밀도·재현율의 조화 평균. 조사 하나가 더 붙어도 부분 점수를 받습니다.
 
 # %% id=cell-23
-from helpers.korquad_metrics import char_f1, exact_match
+from helpers.question_answering.metrics import char_f1, exact_match
 
 for prediction, gold in [("임수경", "임수경"), ("임수경을", "임수경"), ("《겨울 편지》", "겨울 편지"),
                          ("1989년2월15일", "1989년 2월 15일"), ("부산", "서울")]:
@@ -206,7 +206,7 @@ for prediction, gold in [("임수경", "임수경"), ("임수경을", "임수경
 # 태스크는 모델과 함께 검증 질문·창(`QaEvalSet`)을 받아 두었다가, 검증이 끝날 때마다 위 방식으로 `val_em`과 `val_f1`을 기록합니다.
 
 # %% id=cell-25
-from helpers.question_answering import QaEvalSet, build_qa_task
+from helpers.question_answering.pipeline import QaEvalSet, build_qa_task
 
 task = build_qa_task(model, QaEvalSet(val_examples, val_features), settings)
 
@@ -216,8 +216,8 @@ task = build_qa_task(model, QaEvalSet(val_examples, val_features), settings)
 # 중간에 끊긴 실행은 `fit_or_resume`이 `last.ckpt`에서 이어 갑니다. 아래 표는 에폭마다의 검증 손실, EM, F1입니다.
 
 # %% id=cell-27
-from helpers.plots import epoch_table
-from helpers.training import build_trainer, fit_or_resume, metrics_csv
+from helpers.core.plots import epoch_table
+from helpers.core.training import build_trainer, fit_or_resume, metrics_csv
 
 trainer = build_trainer(settings, monitor="val_f1", mode="max")
 fit_or_resume(trainer, task, train_loader, val_loader, settings)
@@ -239,8 +239,8 @@ print(epoch_table(metrics_csv(settings), ("val_loss", "val_em", "val_f1")))
 # %% id=cell-29
 from pathlib import Path
 
-from helpers.plots import plot_learning_curves
-from helpers.training import best_or_current
+from helpers.core.plots import plot_learning_curves
+from helpers.core.training import best_or_current
 
 metrics = trainer.validate(task, val_loader, ckpt_path=best_or_current(trainer), verbose=False)[0]
 print(f"EM {metrics['val_em']:.2f}, F1 {metrics['val_f1']:.2f} (검증 질문 {len(val_examples):,}개)")
@@ -255,7 +255,7 @@ plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / 
 # %% id=cell-31
 from IPython.display import HTML, display
 
-from helpers.question_answering import answer_question, highlight_answer
+from helpers.question_answering.pipeline import answer_question, highlight_answer
 
 result = answer_question(task.model, tokenizer, example.question, example.context, settings.max_seq_length, stride,
                          n_best=5)
@@ -272,7 +272,7 @@ for rank, candidate in enumerate(result["n_best"], start=1):
 # %% id=cell-33
 from transformers import BertForQuestionAnswering
 
-from helpers.document_classification import save_model
+from helpers.core.models import save_model
 
 saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
 reloaded = BertForQuestionAnswering.from_pretrained(saved)
@@ -286,8 +286,8 @@ for question in ("훈민정음을 만든 사람은?", "세종대왕이 즉위한
 # 않도록 저장소에 든 작은 토크나이저와 빠른 점검 모드 설정(`sample_settings`)으로 풉니다.
 
 # %% id=exercises-12-setup
-from helpers.exercise_book import check
-from helpers.exercises_tasks import QA_GOLD, QA_PREDICTION, qa_windows, sample_settings
+from helpers.exercises.book import check
+from helpers.exercises.tasks import QA_GOLD, QA_PREDICTION, qa_windows, sample_settings
 
 print("예측:", QA_PREDICTION, "| 정답:", QA_GOLD)
 sample_features = qa_windows(64)  # QA_QUESTION over LONG_QA_CONTEXT, max_seq_length 256, doc_stride 64

@@ -42,7 +42,7 @@ else:
 # KcBERT-base보다 조금 크고 어휘가 5만 개라 언어 모델 헤드가 무겁습니다). 잰 값이 아니라 어림값이니 진행 막대를 보세요.
 
 # %% id=cell-04
-from helpers.settings import settings_for_task
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("generation")
 print(settings.describe())
@@ -53,8 +53,8 @@ print(settings.describe())
 # 그리고 레이블 0/1을 "부정"/"긍정"이라는 글자로 바꿔 리뷰 앞에 붙입니다. 이 접두어가 생성의 방향을 정하는 손잡이가 됩니다.
 
 # %% id=cell-06
-from helpers.document_classification import Splits, read_nsmc_splits
-from helpers.generation import prefixed_texts
+from helpers.core.splits import Splits, read_nsmc_splits
+from helpers.generation.pipeline import prefixed_texts
 
 rows = read_nsmc_splits(settings)
 texts = Splits(*(prefixed_texts(getattr(rows, name)) for name in ("train", "val", "test")))
@@ -72,7 +72,7 @@ for text in texts.train[:5]:
 # 학습해 `output_dir`에 저장해 두고 다음 실행에서 다시 씁니다.
 
 # %% id=cell-08
-from helpers.kogpt2 import load_generation_tokenizer
+from helpers.generation.models import load_generation_tokenizer
 
 tokenizer = load_generation_tokenizer(settings, texts.train)
 print(type(tokenizer).__name__, f"어휘 {len(tokenizer):,}개")
@@ -87,8 +87,8 @@ print(repr(tokenizer.decode(ids)))
 # 트랜스포머 디코더 위에 어휘 크기만큼의 점수를 내는 언어 모델 헤드가 붙어 있습니다.
 
 # %% id=cell-10
-from helpers.kogpt2 import load_generation_model
-from helpers.models import count_parameters
+from helpers.generation.models import load_generation_model
+from helpers.core.models import count_parameters
 
 model = load_generation_model(settings, tokenizer)
 print(f"{model.config.n_layer}층, 은닉 {model.config.n_embd}, 학습할 파라미터 {count_parameters(model):,}개")
@@ -101,8 +101,8 @@ print(f"{model.config.n_layer}층, 은닉 {model.config.n_embd}, 학습할 파�
 # 손실 계산은 -100을 건너뜁니다.
 
 # %% id=cell-12
-from helpers.document_classification import make_loaders
-from helpers.generation import build_lm_dataset
+from helpers.core.loaders import make_loaders
+from helpers.generation.pipeline import build_lm_dataset
 
 datasets = Splits(*(build_lm_dataset(tokenizer, getattr(texts, name), settings.max_seq_length, name)
                     for name in ("train", "val", "test")))
@@ -121,7 +121,7 @@ print("labels:   ", batch["labels"][row].tolist())
 # 사전학습된 KoGPT2는 이미 한국어를 알아서 학습 전에도 perplexity가 어휘 크기(약 5만)보다 훨씬 낮은 곳에서 시작합니다.
 
 # %% id=cell-14
-from helpers.generation import LanguageModelTask, evaluate_perplexity
+from helpers.generation.pipeline import LanguageModelTask, evaluate_perplexity
 
 before = evaluate_perplexity(model, loaders.val)
 print(f"학습 전 검증 손실 {before['loss']:.3f}, perplexity {before['perplexity']:.1f} (실제 토큰 {before['tokens']:,}개)")
@@ -133,8 +133,8 @@ task = LanguageModelTask(model, settings.learning_rate, settings.weight_decay, s
 # 아래 표는 에폭마다의 검증 손실과 perplexity입니다.
 
 # %% id=cell-16
-from helpers.plots import epoch_table
-from helpers.training import build_trainer, fit_or_resume, metrics_csv
+from helpers.core.plots import epoch_table
+from helpers.core.training import build_trainer, fit_or_resume, metrics_csv
 
 trainer = build_trainer(settings, monitor="val_loss", mode="min")
 fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
@@ -150,8 +150,8 @@ print(epoch_table(metrics_csv(settings), ("val_loss", "val_ppl")))
 # %% id=cell-18
 from pathlib import Path
 
-from helpers.plots import plot_learning_curves
-from helpers.training import best_or_current
+from helpers.core.plots import plot_learning_curves
+from helpers.core.training import best_or_current
 
 metrics = trainer.test(task, loaders.test, ckpt_path=best_or_current(trainer), verbose=False)[0]
 print(f"테스트 손실 {metrics['test_loss']:.3f}, perplexity {metrics['test_ppl']:.1f}")
@@ -166,7 +166,7 @@ plot_learning_curves(metrics_csv(settings), save_to=Path(settings.output_dir) / 
 # 차이가 뚜렷하게 보입니다.)
 
 # %% id=cell-20
-from helpers.generation import DECODING_STRATEGIES, sentiment_prompt, show_generations
+from helpers.generation.pipeline import DECODING_STRATEGIES, sentiment_prompt, show_generations
 
 prompts = [sentiment_prompt("긍정", "이 영화"), sentiment_prompt("부정", "이 영화")]
 generator = task.model
@@ -239,8 +239,8 @@ show_generations(generator, tokenizer, prompts, "no-repeat n-gram");
 # %% id=cell-36
 from transformers import GPT2LMHeadModel
 
-from helpers.document_classification import save_model
-from helpers.generation import generate_text
+from helpers.core.models import save_model
+from helpers.generation.pipeline import generate_text
 
 saved = save_model(task, tokenizer, Path(settings.output_dir) / "model")
 reloaded = GPT2LMHeadModel.from_pretrained(saved).to(next(task.model.parameters()).device)  # same device, same draws
@@ -253,8 +253,8 @@ print(generate_text(task.model, tokenizer, prompts[0], seed=1, **options))
 # 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다.
 
 # %% id=exercises-13-setup
-from helpers.exercise_book import check
-from helpers.exercises_tasks import BATCH_LOSSES, PENALTY, SEEN_LOGITS
+from helpers.exercises.book import check
+from helpers.exercises.tasks import BATCH_LOSSES, PENALTY, SEEN_LOGITS
 
 print("(실제 토큰 수, 토큰당 평균 손실):", BATCH_LOSSES, "| 점수:", SEEN_LOGITS, "| 벌점:", PENALTY)
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import torch
 
-from helpers.settings import CORPUS_ROOT_ENV, SMOKE_ENV, env_flag
+from helpers.core.settings import CORPUS_ROOT_ENV, SMOKE_ENV, env_flag
 
 smoke = env_flag(SMOKE_ENV)
 corpus_root = os.environ.get(CORPUS_ROOT_ENV)
@@ -49,7 +49,7 @@ print(f"빠른 점검 모드 {smoke}, 전체 NSMC {nsmc_dir or '없음(내장 �
 # 같은 문장이 사전학습과 테스트에 모두 들어가지 않도록 표본의 글은 모두 뺍니다.
 
 # %% id=cell-06
-from helpers.pretraining_study import SIZES, load_study_tokenizer, study_data, tiny_config
+from helpers.pretraining.study import SIZES, load_study_tokenizer, study_data, tiny_config
 
 data = study_data(nsmc_dir)
 train_rows = data.train[: SIZES[0]]
@@ -64,7 +64,7 @@ print(f"파인튜닝 {len(train_rows):,}행, 검증 {len(data.val):,}행, 테스
 # 리뷰들은 `[CLS] 리뷰1 [SEP] 리뷰2 [SEP] ...`처럼 이어 붙여 128토큰짜리 블록으로 자릅니다(패딩이 없어 계산을 낭비하지 않습니다).
 
 # %% id=cell-08
-from helpers.pretraining import mask_tokens, pack_into_blocks
+from helpers.pretraining.mlm import mask_tokens, pack_into_blocks
 
 rows = tokenizer(data.mlm_texts, add_special_tokens=False)["input_ids"]
 blocks = pack_into_blocks(rows, 128, tokenizer.cls_token_id, tokenizer.sep_token_id)
@@ -82,7 +82,7 @@ print(f"맞힐 토큰 {int((labels != -100).sum())}개 / {labels.shape[1]}개, �
 # %% id=cell-10
 from transformers import BertForMaskedLM
 
-from helpers.pretraining import encoder_weights, pretrain_mlm
+from helpers.pretraining.mlm import encoder_weights, pretrain_mlm
 
 mlm_model = BertForMaskedLM(tiny_config(tokenizer))
 history = pretrain_mlm(mlm_model, blocks, tokenizer.all_special_ids, tokenizer.mask_token_id, pretrain_seconds,
@@ -98,8 +98,8 @@ print(f"{history.steps} 스텝, {history.blocks_seen / len(blocks):.2f} 에폭, 
 # %% id=cell-12
 from transformers import BertForSequenceClassification
 
-from helpers.pretraining import accuracy, fine_tune, load_encoder
-from helpers.pretraining_study import encode
+from helpers.pretraining.mlm import accuracy, fine_tune, load_encoder
+from helpers.pretraining.study import encode
 
 train, val, test = (encode(tokenizer, rows) for rows in (train_rows, data.val, data.test))
 scores = {}
@@ -118,7 +118,7 @@ for side in ("scratch", "pretrained"):
 
 # %% [markdown] id=cell-14
 # ## 6. 제대로 잰 결과
-# `python -m helpers.pretraining_study`로 잰 결과입니다. 작은 BERT를 NSMC 리뷰 약 14만 개(파인튜닝·검증·테스트 행 제외)로
+# `python -m helpers.pretraining.study`로 잰 결과입니다. 작은 BERT를 NSMC 리뷰 약 14만 개(파인튜닝·검증·테스트 행 제외)로
 # CPU 한 코어에서 정해진 시간 동안 MLM 사전학습하고, 사전학습 모델과 scratch 모델을 각각 학습 1,000행과 4,000행으로 파인튜닝했습니다.
 # 학습률은 {1e-4, 3e-4, 1e-3, 3e-3} 중 첫 시드의 **검증** 정확도로 고르고(테스트는 고르는 데 쓰지 않습니다), 그 학습률로 시드 3개의
 # 테스트 정확도(표본 테스트 2,000행)를 평균 ± 표준편차 [최소–최대]로 적었습니다.
@@ -126,7 +126,7 @@ for side in ("scratch", "pretrained"):
 # %% id=cell-15
 from IPython.display import Markdown, display
 
-from helpers.pretraining_report import load_results, markdown_table
+from helpers.pretraining.report import load_results, markdown_table
 
 results = load_results()
 pre = results["pretraining"]
@@ -140,7 +140,7 @@ print("사전학습 가중치를 기본 모델로 싣는가:", results["decision
 # %% id=cell-16
 import matplotlib.pyplot as plt
 
-from helpers.plots import use_korean_font
+from helpers.core.plots import use_korean_font
 
 use_korean_font()
 log = pre["log"]
@@ -177,10 +177,10 @@ fig.savefig(out_dir / "mlm_curve.png")
 # 전체 실험 다시 돌리기:
 #
 # ```
-# python -m helpers.pretraining_study pretrain --nsmc data/nsmc --minutes 28
-# python -m helpers.pretraining_study finetune --nsmc data/nsmc --side scratch
-# python -m helpers.pretraining_study finetune --nsmc data/nsmc --side pretrained
-# python -m helpers.pretraining_study table
+# python -m helpers.pretraining.study pretrain --nsmc data/nsmc --minutes 28
+# python -m helpers.pretraining.study finetune --nsmc data/nsmc --side scratch
+# python -m helpers.pretraining.study finetune --nsmc data/nsmc --side pretrained
+# python -m helpers.pretraining.study table
 # ```
 
 # %% [markdown] id=summary

@@ -30,7 +30,7 @@ else:
     print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀에 설치 방법이 나옵니다.")
 
 # %% id=cell-05
-from helpers.plots import use_korean_font
+from helpers.core.plots import use_korean_font
 
 print("그림 글꼴:", use_korean_font())
 
@@ -39,7 +39,7 @@ print("그림 글꼴:", use_korean_font())
 # 학습 노트북(07)과 같은 설정을 씁니다. 그래야 학습 노트북이 모델을 저장한 폴더(`output_dir/model`)를 똑같이 찾습니다.
 
 # %% id=cell-07
-from helpers.settings import settings_from_env
+from helpers.core.settings import settings_from_env
 
 settings = settings_from_env()
 print(settings.describe())
@@ -55,7 +55,7 @@ print(settings.describe())
 # 먼저 실행하세요.
 
 # %% id=cell-09
-from helpers.inference import load_trained_or_smoke
+from helpers.demos.inference import load_trained_or_smoke
 
 loaded = load_trained_or_smoke("document-classification", settings)
 model, tokenizer = loaded.model, loaded.tokenizer
@@ -73,7 +73,7 @@ print("레이블:", model.config.id2label)
 # 결과는 문장마다 `{"text", "label", "probabilities"}` 사전입니다. 확률을 모두 더하면 1입니다.
 
 # %% id=cell-11
-from helpers.document_classification import predict_texts
+from helpers.core.prediction import predict_texts
 
 for result in predict_texts(model, tokenizer, ["이 영화 정말 재밌어요 강추!", "돈 아깝다 최악", "그냥 그랬어요"],
                             settings.max_seq_length):
@@ -93,7 +93,7 @@ for result in predict_texts(model, tokenizer, ["이 영화 정말 재밌어요 �
 #   (빠른 점검 모드의 작은 어휘에는 이모지가 없어서 이모지도 `[UNK]`가 됩니다.)
 
 # %% id=cell-13
-from helpers.demos import classify_document
+from helpers.demos.widgets import classify_document
 
 checked = classify_document(model, tokenizer, "배우들 연기가 좋았다 😀 ㋡ " * 40, settings.max_seq_length)
 print(checked["label"], {k: round(v, 3) for k, v in checked["probabilities"].items()})
@@ -106,7 +106,7 @@ for note in checked["notes"]:
 # 예측할 수 없는 입력에는 빨간 오류 대신 무엇이 문제인지 안내 문구가 나옵니다.
 
 # %% id=cell-15
-from helpers.demos import build_document_demo
+from helpers.demos.widgets import build_document_demo
 
 demo = build_document_demo(model, tokenizer, settings.max_seq_length)
 demo.run()
@@ -118,7 +118,7 @@ demo
 # 어떤 입력에도 예외 대신 안내 문구나 결과가 나와야 합니다.
 
 # %% id=cell-17
-from helpers.demos import DOCUMENT_BAD_INPUTS, html_text, try_inputs
+from helpers.demos.widgets import DOCUMENT_BAD_INPUTS, html_text, try_inputs
 
 for case, shown in try_inputs(demo, DOCUMENT_BAD_INPUTS).items():
     print(f"[{case}] {html_text(shown)[:220]}")
@@ -132,8 +132,8 @@ for case, shown in try_inputs(demo, DOCUMENT_BAD_INPUTS).items():
 # %% id=cell-19
 from pathlib import Path
 
-from helpers.inference import predict_to_csv, read_inputs
-from helpers.input_checks import input_problem
+from helpers.demos.inference import predict_to_csv, read_inputs
+from helpers.core.input_checks import input_problem
 
 out = Path(settings.output_dir) / "inference"
 input_file = out / "reviews.txt"
@@ -152,10 +152,10 @@ print((out / "predictions.csv").read_text(encoding="utf-8"))
 # 시간을 아끼려고 테스트 데이터 중 최대 1,000개만 씁니다.
 
 # %% id=cell-21
-from helpers.corpora import take_rows
-from helpers.document_classification import read_document_splits
-from helpers.inference import confusion_on_texts
-from helpers.plots import plot_confusion_matrix
+from helpers.core.corpora import take_rows
+from helpers.classification.pipeline import read_document_splits
+from helpers.demos.inference import confusion_on_texts
+from helpers.core.plots import plot_confusion_matrix
 
 splits, _ = read_document_splits(settings)  # NSMC, or your own file when corpus_name="custom"
 test_rows = take_rows(splits.test, 1000, "test", settings.seed)
@@ -173,7 +173,7 @@ plot_confusion_matrix(matrix, labels, save_to=out / "confusion_matrix.png");
 # 제대로 학습하지 않은 점검용 모델은 거의 고르게 봅니다.
 
 # %% id=cell-23
-from helpers.attention import cls_attention, plot_cls_attention
+from helpers.demos.attention import cls_attention, plot_cls_attention
 
 tokens, weights = cls_attention(model, tokenizer, "배우들 연기는 최고였지만 결말은 정말 별로였다", max_length=settings.max_seq_length)
 plot_cls_attention(tokens, weights, save_to=out / "cls_attention.png");
@@ -184,9 +184,9 @@ plot_cls_attention(tokens, weights, save_to=out / "cls_attention.png");
 # 않도록 저장소에 든 작은 토크나이저(`sample_tokenizer`)로 풉니다.
 
 # %% id=exercises-20-setup
-from helpers.exercise_book import check
-from helpers.exercises_tasks import CLASS_LOGITS, UNK_TEXT, sample_settings
-from helpers.models import load_tokenizer
+from helpers.exercises.book import check
+from helpers.exercises.tasks import CLASS_LOGITS, UNK_TEXT, sample_settings
+from helpers.core.models import load_tokenizer
 
 sample_tokenizer = load_tokenizer(sample_settings("document-classification"))
 print(repr(UNK_TEXT), "| 점수 (부정, 긍정):", CLASS_LOGITS)

@@ -28,7 +28,7 @@ else:
     print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀에 설치 방법이 나옵니다.")
 
 # %% id=cell-05
-from helpers.plots import use_korean_font
+from helpers.core.plots import use_korean_font
 
 print("그림 글꼴:", use_korean_font())
 
@@ -37,7 +37,7 @@ print("그림 글꼴:", use_korean_font())
 # 학습 노트북(10)과 같은 설정을 써야 모델을 저장한 폴더(`output_dir/model`)를 똑같이 찾습니다.
 
 # %% id=cell-07
-from helpers.settings import settings_for_task
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("pair-classification")
 print(settings.describe())
@@ -50,7 +50,7 @@ print(settings.describe())
 # 다른 문장에서는 자주 틀립니다.
 
 # %% id=cell-09
-from helpers.inference import load_trained_or_smoke
+from helpers.demos.inference import load_trained_or_smoke
 
 loaded = load_trained_or_smoke("pair-classification", settings)
 model, tokenizer = loaded.model, loaded.tokenizer
@@ -64,7 +64,7 @@ print("레이블:", model.config.id2label)
 # 결과는 쌍마다 `{"premise", "hypothesis", "label", "probabilities"}`이고 세 확률의 합은 1입니다.
 
 # %% id=cell-11
-from helpers.pair_classification import predict_pairs
+from helpers.pair_classification.pipeline import predict_pairs
 
 examples = [("아이들이 공원에서 축구를 하고 있다.", "아이들이 밖에서 놀고 있다."),
             ("아이들이 공원에서 축구를 하고 있다.", "아이들이 교실에서 시험을 보고 있다."),
@@ -81,7 +81,7 @@ for result in predict_pairs(model, tokenizer, examples, settings.max_seq_length)
 # 주로 한자와 드문 기호(㋡, 𠜎)에서 생깁니다(빠른 점검 모드의 작은 어휘에서는 이모지도 `[UNK]`입니다).
 
 # %% id=cell-13
-from helpers.demos import classify_pair
+from helpers.demos.widgets import classify_pair
 
 checked = classify_pair(model, tokenizer, "오늘은 맑고 바람이 시원하다. " * 30, "날씨가 좋다 😀 ㋡", settings.max_seq_length)
 print(checked["label"], {k: round(v, 3) for k, v in checked["probabilities"].items()})
@@ -93,7 +93,7 @@ for note in checked["notes"]:
 # 전제와 가설을 고치고 **예측하기**를 누르면 예측한 관계와 세 확률의 막대가 나옵니다.
 
 # %% id=cell-15
-from helpers.demos import build_pair_demo
+from helpers.demos.widgets import build_pair_demo
 
 demo = build_pair_demo(model, tokenizer, settings.max_seq_length)
 demo.run()
@@ -104,7 +104,7 @@ demo
 # 버튼 대신 코드로 입력을 넣어 봅니다. 어떤 입력에도 예외 대신 안내 문구나 결과가 나와야 합니다.
 
 # %% id=cell-17
-from helpers.demos import PAIR_BAD_INPUTS, html_text, try_inputs
+from helpers.demos.widgets import PAIR_BAD_INPUTS, html_text, try_inputs
 
 for case, shown in try_inputs(demo, PAIR_BAD_INPUTS).items():
     print(f"[{case}] {html_text(shown)[:240]}")
@@ -117,8 +117,8 @@ for case, shown in try_inputs(demo, PAIR_BAD_INPUTS).items():
 # %% id=cell-19
 from pathlib import Path
 
-from helpers.inference import predict_to_csv, read_inputs
-from helpers.input_checks import input_problem
+from helpers.demos.inference import predict_to_csv, read_inputs
+from helpers.core.input_checks import input_problem
 
 out = Path(settings.output_dir) / "inference"
 input_file = out / "pairs.tsv"
@@ -138,9 +138,10 @@ print((out / "predictions.csv").read_text(encoding="utf-8"))
 # 시간을 아끼려고 테스트 쌍 중 최대 1,000개만 씁니다.
 
 # %% id=cell-21
-from helpers.corpora import take_rows
-from helpers.pair_classification import confusion_on_rows, read_pair_splits
-from helpers.plots import plot_confusion_matrix
+from helpers.core.corpora import take_rows
+from helpers.pair_classification.pipeline import confusion_on_rows
+from helpers.pair_classification.corpus import read_pair_splits
+from helpers.core.plots import plot_confusion_matrix
 
 test_rows = take_rows(read_pair_splits(settings).test, 1000, "test", settings.seed)
 matrix = confusion_on_rows(model, tokenizer, test_rows, settings.max_seq_length)
@@ -154,7 +155,7 @@ plot_confusion_matrix(matrix, labels, save_to=out / "confusion_matrix.png");
 # 서로 대응하는 단어나 부정어("않", "없")를 많이 봅니다. 어텐션은 참고한 곳의 힌트일 뿐 예측의 이유 그 자체는 아닙니다.
 
 # %% id=cell-23
-from helpers.attention import cls_attention, plot_cls_attention
+from helpers.demos.attention import cls_attention, plot_cls_attention
 
 tokens, weights = cls_attention(model, tokenizer, "남자가 식당에서 밥을 먹는다.", "남자는 아무것도 먹지 않는다.",
                                 max_length=settings.max_seq_length)
@@ -166,9 +167,9 @@ plot_cls_attention(tokens, weights, save_to=out / "cls_attention.png");
 # 않도록 저장소에 든 작은 토크나이저(`sample_tokenizer`)로 풉니다.
 
 # %% id=exercises-21-setup
-from helpers.exercise_book import check
-from helpers.exercises_tasks import LONG_PREMISE, PAIR_LIMIT, SHORT_HYPOTHESIS, sample_settings
-from helpers.models import load_tokenizer
+from helpers.exercises.book import check
+from helpers.exercises.tasks import LONG_PREMISE, PAIR_LIMIT, SHORT_HYPOTHESIS, sample_settings
+from helpers.core.models import load_tokenizer
 
 sample_tokenizer = load_tokenizer(sample_settings("pair-classification"))
 print(f"전제 {len(sample_tokenizer.tokenize(LONG_PREMISE))}토큰, 가설 {len(sample_tokenizer.tokenize(SHORT_HYPOTHESIS))}토큰, "

@@ -27,7 +27,7 @@ else:
     print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀이 설치 방법을 알려 줍니다.")
 
 # %% id=cell-05
-from helpers.plots import use_korean_font
+from helpers.core.plots import use_korean_font
 
 print("그림 글꼴:", use_korean_font())
 
@@ -36,7 +36,7 @@ print("그림 글꼴:", use_korean_font())
 # 학습 노트북(11 노트북)과 같은 설정(`settings_for_task("ner")`)을 써야 모델을 저장한 폴더(`output_dir/model`)를 똑같이 찾습니다.
 
 # %% id=cell-07
-from helpers.settings import settings_for_task
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("ner")
 print(settings.describe())
@@ -48,7 +48,7 @@ print(settings.describe())
 # 학습해 대신 씁니다. 대역 모델은 예제 문장과 비슷한 문장에서만 개체명을 어느 정도 찾습니다.
 
 # %% id=cell-09
-from helpers.inference import load_trained_or_smoke
+from helpers.demos.inference import load_trained_or_smoke
 
 loaded = load_trained_or_smoke("ner", settings)
 model, tokenizer = loaded.model, loaded.tokenizer
@@ -64,8 +64,8 @@ print("레이블:", list(model.config.id2label.values()))
 # 학습한 모델은 개체명을 단어 전체(`옥포에서`)로 돌려줍니다.
 
 # %% id=cell-11
-from helpers.demos_spans import NER_EXAMPLE
-from helpers.ner import predict_entities
+from helpers.demos.spans import NER_EXAMPLE
+from helpers.ner.pipeline import predict_entities
 
 for text, spans in zip([NER_EXAMPLE, "삼성전자는 내일 오전 10시에 수원에서 발표한다."],
                        predict_entities(model, tokenizer, [NER_EXAMPLE, "삼성전자는 내일 오전 10시에 수원에서 발표한다."],
@@ -81,7 +81,7 @@ for text, spans in zip([NER_EXAMPLE, "삼성전자는 내일 오전 10시에 수
 # 그런 글자가 든 단어는 **단어 전체**가 `[UNK]` 하나가 됩니다. 결과의 `rows`는 표로 보여 줄 개체명 목록입니다.
 
 # %% id=cell-13
-from helpers.span_predictions import find_entities
+from helpers.demos.span_predictions import find_entities
 
 checked = find_entities(model, tokenizer, "홍길동 🙂 씨가 ㋡ 부산에 갔다", settings.max_seq_length)
 print(checked["rows"])
@@ -93,7 +93,7 @@ for note in checked["notes"]:
 # 문장을 고치고 **개체명 찾기**를 누르면 개체명이 유형별 색으로 표시되고, 아래에 개체명·유형·글자 위치의 표가 나옵니다.
 
 # %% id=cell-15
-from helpers.demos_spans import build_ner_demo
+from helpers.demos.spans import build_ner_demo
 
 demo = build_ner_demo(model, tokenizer, settings.max_seq_length)
 demo.run()
@@ -104,8 +104,8 @@ demo
 # 버튼 대신 코드로 입력을 넣어 봅니다. 어떤 입력에도 예외 대신 안내 문구나 결과가 나와야 합니다.
 
 # %% id=cell-17
-from helpers.demos import html_text, try_inputs
-from helpers.demos_spans import NER_BAD_INPUTS
+from helpers.demos.widgets import html_text, try_inputs
+from helpers.demos.spans import NER_BAD_INPUTS
 
 for case, shown in try_inputs(demo, NER_BAD_INPUTS).items():
     print(f"[{case}] {html_text(shown)[-240:]}")
@@ -118,9 +118,9 @@ for case, shown in try_inputs(demo, NER_BAD_INPUTS).items():
 # %% id=cell-19
 from pathlib import Path
 
-from helpers.inference import predict_to_csv, read_inputs
-from helpers.input_checks import input_problem
-from helpers.span_predictions import entity_rows
+from helpers.demos.inference import predict_to_csv, read_inputs
+from helpers.core.input_checks import input_problem
+from helpers.demos.span_predictions import entity_rows
 
 out = Path(settings.output_dir) / "inference"
 input_file = out / "sentences.txt"
@@ -140,10 +140,10 @@ print((out / "entities.csv").read_text(encoding="utf-8")[:600])
 # 같아야 맞힌 것으로 셉니다. KLUE 표의 F1은 글자 F1이므로, 비교할 때는 글자 F1을 보세요(11 노트북 8절 참고).
 
 # %% id=cell-21
-from helpers.ner import NER_CORPORA, predict_entities, read_ner_splits
-from helpers.ner_metrics import character_scores
-from helpers.plots import plot_entity_scores
-from helpers.span_predictions import entity_report_on_rows
+from helpers.ner.pipeline import NER_CORPORA, predict_entities, read_ner_splits
+from helpers.ner.metrics import character_scores
+from helpers.core.plots import plot_entity_scores
+from helpers.demos.span_predictions import entity_report_on_rows
 
 test_rows = read_ner_splits(settings).test
 report = entity_report_on_rows(model, tokenizer, test_rows, settings.max_seq_length)
@@ -160,8 +160,8 @@ plot_entity_scores({t: report[t] for t in types}, save_to=out / "entity_scores.p
 # 문장 `UNK_SENTENCE`(아래 셀에서 출력)를 모델의 토크나이저로 나누면 `[UNK]`는 몇 개인가요? 정수로 답하세요.
 
 # %% id=ex-code
-from helpers.exercise_book import check
-from helpers.exercises_ner import UNK_SENTENCE
+from helpers.exercises.book import check
+from helpers.exercises.ner import UNK_SENTENCE
 
 print(UNK_SENTENCE)
 check("22-unk-count", ...)  # 여기에 답을 쓰세요

@@ -29,7 +29,7 @@ else:
     print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀에 설치 방법이 나옵니다.")
 
 # %% id=cell-05
-from helpers.plots import use_korean_font
+from helpers.core.plots import use_korean_font
 
 print("그림 글꼴:", use_korean_font())
 
@@ -40,8 +40,8 @@ print("그림 글꼴:", use_korean_font())
 # 토큰 수**입니다. 책과 Google의 BERT 코드에서는 같은 이름이 **이웃한 창의 시작점 사이 거리**를 뜻하니 값을 옮길 때 주의하세요.
 
 # %% id=cell-07
-from helpers.question_answering import qa_option
-from helpers.settings import settings_for_task
+from helpers.question_answering.pipeline import qa_option
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("question-answering")
 doc_stride = qa_option(settings, "doc_stride")
@@ -55,7 +55,7 @@ print("doc_stride =", doc_stride)
 # 이 대역 모델은 내장 예제의 따로 둔 질문에서 EM이 20점대쯤이라(함께 출력합니다) 답의 시작은 찾아도 끝을 자주 놓칩니다.
 
 # %% id=cell-09
-from helpers.inference import load_trained_or_smoke
+from helpers.demos.inference import load_trained_or_smoke
 
 loaded = load_trained_or_smoke("question-answering", settings)
 model, tokenizer = loaded.model, loaded.tokenizer
@@ -71,8 +71,8 @@ print("학습한 모델" if loaded.trained else "대신 쓰는 점검용 모델"
 # 4. 가장 좋은 후보의 글자 위치(`start`, `end`)로 지문에서 답을 잘라 냅니다. `probability`는 후보들 사이에서의 비율입니다.
 
 # %% id=cell-11
-from helpers.demos_spans import QA_CONTEXT
-from helpers.question_answering import answer_question
+from helpers.demos.spans import QA_CONTEXT
+from helpers.question_answering.pipeline import answer_question
 
 result = answer_question(model, tokenizer, "훈민정음을 반포한 해는?", QA_CONTEXT, settings.max_seq_length, doc_stride)
 print(f"답: {result['text']!r} (지문의 {result['start']}~{result['end']}번째 글자, 점수 {result['score']:.2f}, "
@@ -88,7 +88,7 @@ for rank, candidate in enumerate(result["n_best"][:5], 1):
 # 확률이 낮으면 답이 지문에 없을 수도 있다는 경고를 붙입니다.
 
 # %% id=cell-13
-from helpers.span_predictions import answer_checked
+from helpers.demos.span_predictions import answer_checked
 
 checked = answer_checked(model, tokenizer, "훈민정음을 반포한 해는?", "오늘은 특별한 일이 없었다. " * 60 + QA_CONTEXT,
                          settings.max_seq_length, doc_stride)
@@ -101,7 +101,7 @@ for note in checked["notes"]:
 # 지문("문맥" 칸)과 질문을 고치고 **답 찾기**를 누르세요. 답이 지문 속에 노란색으로 표시되고, 점수와 답 후보 목록이 나옵니다.
 
 # %% id=cell-15
-from helpers.demos_spans import build_qa_demo
+from helpers.demos.spans import build_qa_demo
 
 demo = build_qa_demo(model, tokenizer, settings.max_seq_length, doc_stride)
 demo.run()
@@ -112,8 +112,8 @@ demo
 # 버튼 대신 코드로 입력을 넣어 봅니다. 어떤 입력에도 예외 대신 안내 문구나 결과가 나와야 합니다.
 
 # %% id=cell-17
-from helpers.demos import html_text, try_inputs
-from helpers.demos_spans import QA_BAD_INPUTS
+from helpers.demos.widgets import html_text, try_inputs
+from helpers.demos.spans import QA_BAD_INPUTS
 
 for case, shown in try_inputs(demo, QA_BAD_INPUTS).items():
     print(f"[{case}] {html_text(shown)[:260]}")
@@ -126,9 +126,9 @@ for case, shown in try_inputs(demo, QA_BAD_INPUTS).items():
 # %% id=cell-19
 from pathlib import Path
 
-from helpers.inference import predict_to_csv, read_inputs
-from helpers.input_checks import input_problem
-from helpers.span_predictions import answer_rows
+from helpers.demos.inference import predict_to_csv, read_inputs
+from helpers.core.input_checks import input_problem
+from helpers.demos.span_predictions import answer_rows
 
 out = Path(settings.output_dir) / "inference"
 input_file = out / "questions.tsv"
@@ -150,10 +150,10 @@ for row in rows:
 # 시간을 아끼려고 검증 질문 중 최대 200개만 씁니다.
 
 # %% id=cell-21
-from helpers.corpora import take_rows
-from helpers.korquad import read_korquad_splits
-from helpers.plots import plot_score_distribution
-from helpers.span_predictions import qa_confidence
+from helpers.core.corpora import take_rows
+from helpers.question_answering.corpus import read_korquad_splits
+from helpers.core.plots import plot_score_distribution
+from helpers.demos.span_predictions import qa_confidence
 
 _, val_examples = read_korquad_splits(settings)
 scored = qa_confidence(model, tokenizer, take_rows(val_examples, 200, "validation", settings.seed),
@@ -170,8 +170,8 @@ plot_score_distribution({"맞힘 (EM=1)": right, "틀림": wrong}, "가장 좋�
 # 않도록 저장소에 든 작은 토크나이저와 빠른 점검 모드 설정(`sample_settings`, `max_seq_length` 256)으로 풉니다.
 
 # %% id=exercises-23-setup
-from helpers.exercise_book import check
-from helpers.exercises_tasks import LONG_QA_CONTEXT, qa_windows, sample_settings
+from helpers.exercises.book import check
+from helpers.exercises.tasks import LONG_QA_CONTEXT, qa_windows, sample_settings
 
 print(f"지문 {len(LONG_QA_CONTEXT)}자 | qa_windows(stride)는 이 지문과 질문을 창으로 나눈 결과(QaFeatures)를 돌려줍니다")
 

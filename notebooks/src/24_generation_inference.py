@@ -28,7 +28,7 @@ else:
     print("Colab이 아니라서 글꼴 설치를 건너뜁니다: 한글 글꼴이 없으면 아래 그림 셀에 설치 방법이 나옵니다.")
 
 # %% id=cell-05
-from helpers.plots import use_korean_font
+from helpers.core.plots import use_korean_font
 
 print("그림 글꼴:", use_korean_font())
 
@@ -37,7 +37,7 @@ print("그림 글꼴:", use_korean_font())
 # 학습 노트북(13)과 같은 설정을 써야 모델을 저장한 폴더(`output_dir/model`)를 똑같이 찾습니다.
 
 # %% id=cell-07
-from helpers.settings import settings_for_task
+from helpers.core.settings import settings_for_task
 
 settings = settings_for_task("generation")
 print(settings.describe())
@@ -49,7 +49,7 @@ print(settings.describe())
 # 이때 생성한 글은 뜻이 없는 글자 조각입니다.
 
 # %% id=cell-09
-from helpers.inference import load_trained_or_smoke
+from helpers.demos.inference import load_trained_or_smoke
 
 loaded = load_trained_or_smoke("generation", settings)
 model, tokenizer = loaded.model, loaded.tokenizer
@@ -73,7 +73,7 @@ print("위치 한도:", model.config.n_positions, "토큰 | 어휘:", len(tokeni
 # `seed`가 같으면 뽑기도 똑같이 되풀이됩니다.
 
 # %% id=cell-11
-from helpers.generation import generate_text
+from helpers.generation.pipeline import generate_text
 
 for options in ({"do_sample": False}, {"do_sample": True, "top_p": 0.92, "top_k": 0}):
     for prompt in ("긍정 이 영화는", "부정 이 영화는"):
@@ -87,8 +87,8 @@ for options in ({"do_sample": False}, {"do_sample": True, "top_p": 0.92, "top_k"
 # %% id=cell-13
 from pathlib import Path
 
-from helpers.demos_generation import next_token_probabilities
-from helpers.plots import plot_next_token_probabilities
+from helpers.demos.generation import next_token_probabilities
+from helpers.core.plots import plot_next_token_probabilities
 
 out = Path(settings.output_dir) / "inference"
 candidates = next_token_probabilities(model, tokenizer, "긍정 이 영화는")
@@ -102,7 +102,7 @@ plot_next_token_probabilities(candidates["tokens"], candidates["probabilities"],
 # 생성 길이만으로 한도를 넘으면 줄이라고 안내합니다.
 
 # %% id=cell-15
-from helpers.demos_generation import generate_checked
+from helpers.demos.generation import generate_checked
 
 checked = generate_checked(model, tokenizer, "긍정 배우들의 연기가 정말 좋았다 " * 150, max_new_tokens=20)
 print(checked["text"][-80:])
@@ -115,7 +115,7 @@ for note in checked["notes"]:
 # 같은 설정과 seed에서는 같은 글이 나오니, seed를 바꾸면 다른 글을 볼 수 있습니다.
 
 # %% id=cell-17
-from helpers.demos_generation import build_generation_demo
+from helpers.demos.generation import build_generation_demo
 
 demo = build_generation_demo(model, tokenizer)
 demo.run()
@@ -126,8 +126,8 @@ demo
 # 버튼 대신 코드로 입력을 넣어 봅니다. 어떤 입력에도 예외 대신 안내 문구나 결과가 나와야 합니다.
 
 # %% id=cell-19
-from helpers.demos import html_text, try_inputs
-from helpers.demos_generation import GENERATION_BAD_INPUTS
+from helpers.demos.widgets import html_text, try_inputs
+from helpers.demos.generation import GENERATION_BAD_INPUTS
 
 for case, shown in try_inputs(demo, GENERATION_BAD_INPUTS).items():
     print(f"[{case}] {html_text(shown)[-260:]}")
@@ -137,7 +137,7 @@ for case, shown in try_inputs(demo, GENERATION_BAD_INPUTS).items():
 # 최댓값(200)으로 바뀌어 생성됩니다. 코드로 `generate_checked`를 직접 부르면 한도를 넘는 길이에 안내 문구가 나옵니다.
 
 # %% id=cell-21
-from helpers.demos import safe_html
+from helpers.demos.widgets import safe_html
 
 print(html_text(safe_html(lambda **v: generate_checked(model, tokenizer, **v)["text"], prompt="긍정",
                           max_new_tokens=100_000)))
@@ -148,10 +148,10 @@ print(html_text(safe_html(lambda **v: generate_checked(model, tokenizer, **v)["t
 # 이유를 적습니다.
 
 # %% id=cell-23
-from helpers.demos_generation import generation_rows
-from helpers.generation import DECODING_STRATEGIES
-from helpers.inference import predict_to_csv, read_inputs
-from helpers.input_checks import input_problem
+from helpers.demos.generation import generation_rows
+from helpers.generation.pipeline import DECODING_STRATEGIES
+from helpers.demos.inference import predict_to_csv, read_inputs
+from helpers.core.input_checks import input_problem
 
 input_file = out / "prompts.txt"
 input_file.parent.mkdir(parents=True, exist_ok=True)
@@ -169,8 +169,8 @@ for row in rows:
 # 답은 `...` 자리에 쓰고 실행하세요. `check`가 정답인지 판정하고, 틀리면 힌트를 보여 줍니다.
 
 # %% id=exercises-24-setup
-from helpers.exercise_book import check
-from helpers.exercises_tasks import NEXT_PROBABILITIES, TEMPERATURE, TEMPERATURE_LOGITS, TOP_P
+from helpers.exercises.book import check
+from helpers.exercises.tasks import NEXT_PROBABILITIES, TEMPERATURE, TEMPERATURE_LOGITS, TOP_P
 
 print("다음 토큰 확률:", NEXT_PROBABILITIES, "top_p:", TOP_P, "| 점수:", TEMPERATURE_LOGITS, "temperature:", TEMPERATURE)
 

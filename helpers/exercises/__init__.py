@@ -1,0 +1,1 @@
+"""The notebooks' exercises: `check("NN-id", answer)` and the checks behind it."""
