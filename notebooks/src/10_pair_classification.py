@@ -202,8 +202,8 @@ few_rows = {name: t[:2] for name, t in batch.items()}
 with evaluation_mode(task.model):
     with_segments = task(few_rows).logits
     without_segments = task({**few_rows, "token_type_ids": torch.zeros_like(few_rows["token_type_ids"])}).logits
-print("세그먼트 번호 그대로:", with_segments.round(decimals=3).tolist())
-print("세그먼트 번호 모두 0:", without_segments.round(decimals=3).tolist())
+for name, logits in (("세그먼트 번호 그대로", with_segments), ("세그먼트 번호 모두 0", without_segments)):
+    print(f"{name}:", [[f"{v:.4f}" for v in row] for row in logits.tolist()])
 
 # %% [markdown] id=cell-19
 # ## 7절. 학습

@@ -129,7 +129,7 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 #   `임수경`을 글자 그대로 돌려받을 수 없습니다.
 #
 # 설정의 `extra["ner_label_subwords"]`로 고르고, 고른 방식은 모델 설정(`config.ner_label_subwords`)에 함께 저장되어
-# 예측 함수가 같은 방식으로 개체를 복원합니다. 첫 문장의 토큰마다 두 방식의 레이블을 나란히 봅니다.
+# 예측 함수가 같은 방식으로 개체를 복원합니다.
 
 # %% [markdown] id=ner-tags-md
 # ### 레이블을 붙이는 코드: `unlabelled`와 `token_tags`
