@@ -347,20 +347,22 @@ def best_answers(example: QaExample, features: QaFeatures, candidates: Sequence[
 
 # %% [markdown] id=qa-decode-demo-md
 # 모델 대신 점수를 손으로 만들어 봅니다. 한 질문의 창마다 정답 시작 토큰과 끝 토큰에만 높은 점수(5)를 주고 나머지는 0으로 두면,
-# `decode_answers`의 1등은 정답 글자여야 합니다. 다른 질문의 창은 평가하지 않은 것(`None`)으로 둡니다.
+# `decode_answers`의 1등은 정답 글자여야 합니다. 답이 없는 창은 `[CLS]`(0번 토큰)에 점수를 받지만, `[CLS]`는 지문 밖이라
+# 후보가 되지 않습니다. 다른 질문의 창은 평가하지 않은 것(`None`)으로 둡니다.
 
 # %% id=qa-decode-demo
 asked = val_features.example_index[i]  # the question of the window shown in 4절
 fake_starts, fake_ends = [None] * len(val_features), [None] * len(val_features)
 for k, example_index in enumerate(val_features.example_index):
     if example_index == asked:
-        fake_starts[k], fake_ends[k] = np.zeros(len(val_features.input_ids[k])), np.zeros(len(val_features.input_ids[k]))
+        length = len(val_features.input_ids[k])
+        fake_starts[k], fake_ends[k] = np.zeros(length), np.zeros(length)
         fake_starts[k][val_features.start_positions[k]] = fake_ends[k][val_features.end_positions[k]] = 5.0
 decoded = decode_answers(val_examples, val_features, fake_starts, fake_ends, n_best=3)[asked]
 print("정답:", repr(val_examples[asked].answers[0].text))
 for rank, candidate in enumerate(decoded, start=1):
-    print(f"  {rank}. {candidate['text']!r:20} 글자 {candidate['start']}~{candidate['end']}, 점수 {candidate['score']:.1f}, "
-          f"확률 {candidate['probability']:.2f}")
+    print(f"  {rank}. {candidate['text']!r:20} 글자 {candidate['start']}~{candidate['end']}, "
+          f"점수 {candidate['score']:.1f}, 확률 {candidate['probability']:.2f}")
 
 # %% [markdown] id=qa-scores-md
 # ### 채점: KorQuAD 1.0 공식 EM과 F1
