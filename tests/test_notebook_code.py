@@ -20,6 +20,10 @@ SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 LIBRARY_TAG = "library:"
 # What a learner reads (and runs) in each notebook's code cells: the calls and definitions of its stage.
 SHOWN: dict[str, list[str]] = {
+    "10_pair_classification": ["def encode_pair_chunk", "ClassificationTask("],
+    "11_named_entity_recognition": ["def token_tags", "class TokenClassificationTask"],
+    "12_question_answering": ["class QaFeatureBuilder", "def decode_answers", "class QuestionAnsweringTask"],
+    "13_sentence_generation": ["def build_lm_dataset", "def token_nll", "class LanguageModelTask"],
 }
 
 

@@ -71,24 +71,27 @@ class QaFeatureBuilder:
                         return_offsets_mapping=True, return_attention_mask=False)
         offsets_rows = []
         for i, local_index in enumerate(enc["overflow_to_sample_mapping"]):
-            context = [t for t, s in enumerate(enc.sequence_ids(i)) if s == 1]
-            first, last = context[0], context[-1]
+            context = [t for t, s in enumerate(enc.sequence_ids(i)) if s == 1]  # segment 1: the context's tokens
             offsets = np.asarray(enc["offset_mapping"][i], dtype=np.int32)
-            example, example_index = examples[local_index], first_index + local_index
-            answer = example.answers[0] if example.answers else None  # no answer when predicting
-            start, end = answer_tokens(offsets, first, last, answer.start, answer.end) if answer else (0, 0)
-            if start:
-                self.fits.add(example_index)
-                if span_text(example, offsets, start, end) == answer.text.strip():
-                    self.exact.add(example_index)
+            self.add_window(examples[local_index], first_index + local_index, offsets, (context[0], context[-1]))
             offsets_rows.append(offsets if self.keep_offsets else offsets[:0])
-            self.spans.append((first, last))
-            self.example_index.append(example_index)
-            self.starts.append(start)
-            self.ends.append(end)
         self.ids.extend(enc["input_ids"])
         self.types.extend(enc["token_type_ids"])
         self.offsets.extend(offsets_rows)
+
+    def add_window(self, example: QaExample, example_index: int, offsets: np.ndarray,
+                   span: tuple[int, int]) -> None:
+        """Record one window: its context tokens `span`, its example, and the tokens of the answer (0, 0 if absent)."""
+        answer = example.answers[0] if example.answers else None  # no answer when predicting
+        start, end = answer_tokens(offsets, *span, answer.start, answer.end) if answer else (0, 0)
+        if start:
+            self.fits.add(example_index)
+            if span_text(example, offsets, start, end) == answer.text.strip():
+                self.exact.add(example_index)
+        self.spans.append(span)
+        self.example_index.append(example_index)
+        self.starts.append(start)
+        self.ends.append(end)
 
     def finish(self) -> QaFeatures:
         """All windows gathered so far as QaFeatures."""
@@ -169,13 +172,17 @@ def decode_answers(examples: Sequence[QaExample], features: QaFeatures, start_lo
         for score, start, end in window_candidates(np.asarray(start_logits[i]), np.asarray(end_logits[i]),
                                                    features.context_spans[i], n_best, max_answer_length):
             candidates[example_index].append((score, i, start, end))
-    results = []
-    for example, found in zip(examples, candidates):
-        found.sort(key=lambda c: c[0], reverse=True)
-        top = found[:n_best]
-        weights = np.exp(np.array([c[0] for c in top]) - top[0][0]) if top else np.array([])
-        answers = [{"text": span_text(example, features.offsets[i], s, e), "start": features.offsets[i][s][0],
-                    "end": features.offsets[i][e][1], "score": score, "probability": float(w / weights.sum())}
-                   for (score, i, s, e), w in zip(top, weights)]
-        results.append(answers or [{"text": "", "start": 0, "end": 0, "score": float("-inf"), "probability": 0.0}])
-    return results
+    return [best_answers(example, features, found, n_best) for example, found in zip(examples, candidates)]
+
+
+def best_answers(example: QaExample, features: QaFeatures, candidates: Sequence[tuple[float, int, int, int]],
+                 n_best: int) -> list[dict[str, Any]]:
+    """The n highest-scoring (score, window, start, end) candidates of one example as answers whose probabilities
+    are a softmax over those n; one empty answer when there is no candidate."""
+    top = sorted(candidates, key=lambda c: c[0], reverse=True)[:n_best]
+    if not top:
+        return [{"text": "", "start": 0, "end": 0, "score": float("-inf"), "probability": 0.0}]
+    weights = np.exp(np.array([c[0] for c in top]) - top[0][0])
+    return [{"text": span_text(example, features.offsets[i], s, e), "start": features.offsets[i][s][0],
+             "end": features.offsets[i][e][1], "score": score, "probability": float(w / weights.sum())}
+            for (score, i, s, e), w in zip(top, weights)]

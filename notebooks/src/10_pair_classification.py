@@ -106,9 +106,52 @@ for token, segment in zip(tokenizer.convert_ids_to_tokens(encoded["input_ids"]),
     print(f"{segment} {token}")
 
 # %% [markdown] id=cell-13
-# `encode_pairs`는 모든 쌍을 한 번의 배치 호출로 토큰화합니다. `max_seq_length`보다 긴 쌍은
-# `truncation="longest_first"`로 **더 긴 쪽부터** 잘라 짧은 가설이 통째로 사라지지 않게 하고, 잘린 쌍의 수를 출력합니다.
-# 패딩은 하지 않고 배치마다 채웁니다(동적 패딩).
+# ### 쌍을 토큰 번호로: `encode_pair_chunk`
+# 아래 셀은 이 코스의 라이브러리(`helpers.pair_classification.encoding`)에 있는 함수를 **그대로** 옮긴 것입니다(테스트가
+# 라이브러리 코드와 글자 하나까지 같은지 확인합니다). 실행하면 이 노트북은 여기서 정의한 함수를 씁니다.
+#
+# 쌍 여러 개를 한 번에 처리합니다. `pair_ids_batch`는 위의 `tokenizer(전제들, 가설들)`과 같은 `input_ids`와
+# `token_type_ids`를 한 번의 배치 호출로 만듭니다(fast 토크나이저의 Rust 부분을 바로 불러, 쓰지 않을 마스크는 만들지 않습니다).
+# 그중 `max_length`보다 긴 쌍만 골라 `truncation="longest_first"`로 **다시** 토큰화합니다. 이 방식은 두 문장 가운데 긴 쪽에서
+# 토큰을 하나씩 떼어 내므로 짧은 가설이 통째로 사라지지 않습니다. 잘린 쌍의 수도 함께 돌려줍니다.
+
+# %% id=pair-encode-chunk tags=["library:helpers.pair_classification.encoding"]
+from typing import Any, Sequence
+
+from helpers.core.corpora import LabeledPair
+from helpers.core.data import pair_ids_batch
+
+
+def encode_pair_chunk(tokenizer: Any, rows: Sequence[LabeledPair], max_length: int) -> tuple[list, list, int]:
+    """Token ids and token type ids of (premise, hypothesis) pairs, those over max_length cut from the longer side,
+    and how many were cut."""
+    premises, hypotheses = [r.premise for r in rows], [r.hypothesis for r in rows]
+    ids, types = pair_ids_batch(tokenizer, premises, hypotheses)
+    long = [i for i, row in enumerate(ids) if len(row) > max_length]
+    if long:
+        cut = tokenizer([premises[i] for i in long], [hypotheses[i] for i in long], truncation="longest_first",
+                        max_length=max_length, return_attention_mask=False)
+        for i, row_ids, row_types in zip(long, cut["input_ids"], cut["token_type_ids"]):
+            ids[i], types[i] = row_ids, row_types
+    return ids, types, len(long)
+
+# %% [markdown] id=pair-encode-chunk-demo-md
+# 학습 쌍 세 개를 일부러 짧은 길이(24토큰)로 토큰화해 봅니다. 잘린 쌍에서는 전제와 가설 중 긴 쪽이 줄어들고, 두 `[SEP]`과
+# 세그먼트 번호(전제 0, 가설 1)는 그대로 남습니다.
+
+# %% id=pair-encode-chunk-demo
+few = rows.train[:3]
+few_ids, few_types, few_cut = encode_pair_chunk(tokenizer, few, max_length=24)
+print(f"쌍 {len(few)}개 중 {few_cut}개를 24토큰으로 잘랐습니다")
+for pair, ids, types in zip(few, few_ids, few_types):
+    full = len(tokenizer(pair.premise, pair.hypothesis)["input_ids"])
+    premise_tokens = [t for t, segment in zip(tokenizer.convert_ids_to_tokens(ids), types) if segment == 0]
+    hypothesis_tokens = [t for t, segment in zip(tokenizer.convert_ids_to_tokens(ids), types) if segment == 1]
+    print(f"{full}토큰 -> {len(ids)}토큰 | 세그먼트 0: {' '.join(premise_tokens)} | 세그먼트 1: {' '.join(hypothesis_tokens)}")
+
+# %% [markdown] id=pair-encode-all-md
+# `encode_pairs`는 모든 쌍을 묶음(chunk)으로 나눠 `encode_pair_chunk`에 넣고(다음 묶음은 미리 준비해 둡니다), 결과를 패딩 없는
+# 빽빽한 배열에 모읍니다. 잘린 쌍의 수는 끝에 한 번 출력합니다. 패딩은 하지 않고 배치마다 채웁니다(동적 패딩).
 
 # %% id=cell-14
 from helpers.core.splits import Splits
@@ -136,12 +179,31 @@ print("첫 쌍의 세그먼트:", batch["token_type_ids"][0].tolist())
 # %% [markdown] id=cell-17
 # ## 6절. 태스크
 # 문서 분류의 `ClassificationTask`를 그대로 씁니다. 손실은 교차 엔트로피이고, 에폭마다 정확도와 **매크로 F1**
-# (세 레이블의 F1 평균)을 기록합니다.
+# (세 레이블의 F1 평균)을 기록합니다. 그 코드는 06 노트북에서 한 줄씩 보았으므로 여기서는 다시 싣지 않습니다.
+# 쌍 분류라서 달라지는 곳은 없습니다. 태스크의 `forward`가 배치를 통째로 `self.model(**batch)`로 넘기므로, 콜레이터가 만든
+# `token_type_ids`도 그대로 모델에 들어갑니다.
 
 # %% id=cell-18
 from helpers.core.tasks import ClassificationTask
 
 task = ClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
+
+# %% [markdown] id=pair-segments-md
+# 모델이 정말 `token_type_ids`를 쓰는지 확인해 봅니다. 같은 배치를 세그먼트 번호를 모두 0으로 바꿔 한 번 더 넣으면
+# 점수(logits)가 달라집니다. 모델은 토큰 임베딩에 세그먼트 임베딩을 더해 읽으므로, 가설 쪽 토큰이 "둘째 문장"이라는
+# 정보를 잃기 때문입니다(학습 전이라 점수 자체에는 아직 뜻이 없습니다).
+
+# %% id=pair-segments
+import torch
+
+from helpers.core.models import evaluation_mode
+
+few_rows = {name: t[:2] for name, t in batch.items()}
+with evaluation_mode(task.model):
+    with_segments = task(few_rows).logits
+    without_segments = task({**few_rows, "token_type_ids": torch.zeros_like(few_rows["token_type_ids"])}).logits
+for name, logits in (("세그먼트 번호 그대로", with_segments), ("세그먼트 번호 모두 0", without_segments)):
+    print(f"{name}:", [[f"{v:.4f}" for v in row] for row in logits.tolist()])
 
 # %% [markdown] id=cell-19
 # ## 7절. 학습

@@ -129,11 +129,56 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 #   `임수경`을 글자 그대로 돌려받을 수 없습니다.
 #
 # 설정의 `extra["ner_label_subwords"]`로 고르고, 고른 방식은 모델 설정(`config.ner_label_subwords`)에 함께 저장되어
-# 예측 함수가 같은 방식으로 개체를 복원합니다. 첫 문장의 토큰마다 두 방식의 레이블을 나란히 봅니다.
+# 예측 함수가 같은 방식으로 개체를 복원합니다.
+
+# %% [markdown] id=ner-tags-md
+# ### 레이블을 붙이는 코드: `unlabelled`와 `token_tags`
+# 아래 셀은 이 코스의 라이브러리(`helpers.ner.alignment`)에 있는 두 함수를 **그대로** 옮긴 것입니다(테스트가 라이브러리
+# 코드와 글자 하나까지 같은지 확인합니다). 실행하면 이 노트북은 여기서 정의한 함수를 씁니다.
+#
+# - `unlabelled`는 레이블을 받지 않을(-100) 자리를 고릅니다. 특수 토큰은 언제나, `##` 조각은 `first` 방식에서만입니다.
+# - `token_tags`는 먼저 글자 위치마다 그 글자를 가진 개체의 번호를 적은 표(`owner`)를 만듭니다. 그다음 토큰마다 **첫 글자**의
+#   개체를 찾아, 바로 앞의 레이블 받은 토큰과 같은 개체면 `I-`, 새 개체면 `B-`, 개체가 없으면 `O`를 붙입니다. 건너뛰는 자리는
+#   `None`이고, 나중에 레이블 번호로 바꿀 때 -100이 됩니다.
+
+# %% id=ner-tags tags=["library:helpers.ner.alignment"]
+from typing import Sequence
+
+from helpers.ner.alignment import check_scheme
+from helpers.ner.corpora import EntitySpan
+
+
+def unlabelled(special: Sequence[int], continuation: Sequence[bool], scheme: str) -> list[bool]:
+    """Positions that get no label (-100): special tokens, and in the "first" scheme continuation pieces."""
+    skip_pieces = check_scheme(scheme) == "first"
+    return [bool(s) or (skip_pieces and c) for s, c in zip(special, continuation)]
+
+
+def token_tags(offsets: Sequence[tuple[int, int]], entities: Sequence[EntitySpan],
+               skipped: Sequence[int]) -> list[str | None]:
+    """BIO tag of each labelled token from the entity that owns its first character; None at skipped tokens.
+
+    Offsets come from the fast tokenizer, so an [UNK] token still covers its own characters and the
+    tags after it do not shift. The first labelled token of an entity gets B-, its later labelled tokens I-.
+    """
+    owner = {c: k for k, span in enumerate(entities) for c in range(span.start, span.end)}
+    tags: list[str | None] = []
+    previous = None
+    for (start, _), skip in zip(offsets, skipped):
+        if skip:
+            tags.append(None)
+            continue
+        k = owner.get(start)
+        tags.append("O" if k is None else f"{'I' if k == previous else 'B'}-{entities[k].label}")
+        previous = k
+    return tags
+
+# %% [markdown] id=ner-tags-demo-md
+# 첫 문장을 토큰화하고, 위의 두 함수로 두 방식의 레이블을 붙여 토큰마다 나란히 봅니다.
 
 # %% id=cell-14
 from helpers.core.models import load_tokenizer
-from helpers.ner.alignment import label_scheme, token_tags, tokenize_with_offsets, unlabelled
+from helpers.ner.alignment import label_scheme, tokenize_with_offsets
 
 tokenizer = load_tokenizer(settings)
 print("이 실행의 레이블 방식:", label_scheme(settings))
@@ -232,13 +277,85 @@ print("첫 문장의 레이블:", batch["labels"][0].tolist())
 # 3개 중 1개), F1 0.40이 출력됩니다.
 
 # %% id=cell-24
-from helpers.ner.task import EntityScores, TokenClassificationTask
+from helpers.ner.task import EntityScores
 
 scores = EntityScores()
 scores.update([["B-PS", "I-PS", "O", "B-LC"]], [["B-PS", "I-PS", "O", "O"]])
 scores.update([["B-OG", "I-OG", "I-OG"]], [["B-OG", "I-OG", "O"]])
 print({name: round(value.item(), 3) for name, value in scores.compute().items()})
+
+# %% [markdown] id=ner-task-md
+# ### LightningModule: `TokenClassificationTask`
+# 학습 단계(`training_step`: 모델이 계산한 토큰별 교차 엔트로피)와 옵티마이저는 06 노트북에서 본 `FineTuningTask`의 것을
+# 그대로 물려받습니다. 이 클래스가 더하는 것은 개체 단위 평가입니다. `tag_sequences`는 배치의 정답과 예측(점수가 가장 높은
+# 레이블)에서 정답이 -100(`IGNORED`)인 자리를 빼고 태그 글자로 바꿉니다. `validation_step`·`test_step`은 그 태그로 위의
+# `EntityScores`를 쌓고, 에폭이 끝나면(`on_..._epoch_end`) 정밀도·재현율·F1을 기록하고 다음 에폭을 위해 비웁니다.
+
+# %% id=ner-task tags=["library:helpers.ner.task"]
+import torch
+
+from helpers.core.tasks import FineTuningTask
+from helpers.ner.task import IGNORED
+
+
+def tag_sequences(labels: torch.Tensor, predictions: torch.Tensor,
+                  id2label: dict[int, str]) -> tuple[list[list[str]], list[list[str]]]:
+    """Gold and predicted tag strings of each row, only at positions whose label is not IGNORED."""
+    gold, predicted = [], []
+    for row_labels, row_predictions in zip(labels.tolist(), predictions.tolist()):
+        keep = [i for i, label in enumerate(row_labels) if label != IGNORED]
+        gold.append([id2label[row_labels[i]] for i in keep])
+        predicted.append([id2label[row_predictions[i]] for i in keep])
+    return gold, predicted
+
+
+class TokenClassificationTask(FineTuningTask):
+    """Fine-tunes a token classifier (NER): cross-entropy per token, entity precision/recall/F1 per epoch."""
+
+    def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
+                 warmup_ratio: float = 0.1) -> None:
+        super().__init__()
+        self.model = model
+        self.save_hyperparameters(ignore=["model"])
+        self.id2label = {int(k): v for k, v in model.config.id2label.items()}
+        self.val_entities, self.test_entities = EntityScores(), EntityScores()
+
+    def _evaluate(self, batch: dict[str, torch.Tensor], stage: str) -> None:
+        out = self(batch)
+        gold, predicted = tag_sequences(batch["labels"], out.logits.argmax(-1), self.id2label)
+        (self.val_entities if stage == "val" else self.test_entities).update(gold, predicted)
+        self.log(f"{stage}_loss", out.loss, prog_bar=True, batch_size=len(batch["labels"]), sync_dist=True)
+
+    def _log_scores(self, stage: str) -> None:
+        metric = self.val_entities if stage == "val" else self.test_entities
+        self.log_dict({f"{stage}_{name}": value for name, value in metric.compute().items()}, prog_bar=True,
+                      sync_dist=True)  # equal on every rank (the metric syncs itself): a no-op average
+        metric.reset()
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._evaluate(batch, "val")
+
+    def on_validation_epoch_end(self) -> None:
+        self._log_scores("val")
+
+    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._evaluate(batch, "test")
+
+    def on_test_epoch_end(self) -> None:
+        self._log_scores("test")
+
+# %% [markdown] id=ner-task-make-md
+# 위에서 정의한 클래스로 태스크를 만들고, 배치 하나로 `tag_sequences`가 무엇을 비교하는지 봅니다(학습 전이라 예측은 엉터리입니다).
+
+# %% id=ner-task-make
+from helpers.core.models import evaluation_mode
+
 task = TokenClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
+with evaluation_mode(task.model):
+    logits = task(batch).logits
+gold, predicted = tag_sequences(batch["labels"], logits.argmax(-1), task.id2label)
+print("정답:", gold[0][:12])
+print("예측:", predicted[0][:12])
 
 # %% [markdown] id=cell-25
 # ## 7절. 학습

@@ -117,12 +117,140 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 # 답이 통째로 들어 있지 않은 창의 정답은 `[CLS]`(0번 토큰)입니다. 지문 첫 글자(0번 글자)에서 시작하는 답도 진짜 답으로
 # 처리합니다(0을 "답 없음"으로 착각하지 않습니다).
 
-# %% id=cell-14
+# %% [markdown] id=qa-answer-tokens-md
+# ### 답의 글자 위치 → 토큰 위치: `answer_tokens`
+# 아래 셀은 이 코스의 라이브러리(`helpers.question_answering.features`)에 있는 함수를 **그대로** 옮긴 것입니다(테스트가
+# 라이브러리 코드와 글자 하나까지 같은지 확인합니다). 실행하면 이 노트북은 여기서 정의한 함수를 씁니다.
+#
+# `offsets[t]`는 토큰 `t`가 덮는 원문 글자 범위 (시작, 끝)이고, `first`~`last`는 창 안에서 지문에 해당하는 토큰입니다.
+# 창의 지문이 답의 첫 글자나 마지막 글자를 품지 못하면 `(0, 0)`, 즉 `[CLS]`를 돌려줍니다. 아니면 답보다 **앞에서 끝나는**
+# 토큰을 건너뛰어 시작 토큰을, 답보다 **뒤에서 시작하는** 토큰을 건너뛰어 끝 토큰을 찾습니다. 글자 위치를 직접 비교하므로
+# 0번 글자에서 시작하는 답도 제대로 찾습니다.
+
+# %% id=qa-answer-tokens tags=["library:helpers.question_answering.features"]
+from typing import Any, Sequence
+
+
+def answer_tokens(offsets: Sequence[tuple[int, int]], first: int, last: int, start_char: int,
+                  end_char: int) -> tuple[int, int]:
+    """Tokens holding the first and last answer character, or (0, 0) ([CLS]) when the window misses the answer."""
+    if offsets[first][0] > start_char or offsets[last][1] < end_char:
+        return 0, 0
+    start = first
+    while offsets[start][1] <= start_char:  # skip tokens that end before the answer (an answer at char 0 is real)
+        start += 1
+    end = last
+    while offsets[end][0] >= end_char:  # skip tokens that begin after it
+        end -= 1
+    return (start, end) if start <= end else (0, 0)  # (0, 0) too when no token covers the answer's characters
+
+# %% [markdown] id=qa-answer-tokens-demo-md
+# 짧은 질문과 지문으로 직접 해 봅니다. 답 "서울"은 지문의 0번 글자에서 시작합니다. 마지막 줄은 지문의 첫 토큰만 든 창을
+# 흉내 낸 것으로, 답 "수도"가 그 창에 없으므로 `(0, 0)`이 나옵니다.
+
+# %% id=qa-answer-tokens-demo
 from helpers.core.models import load_tokenizer
-from helpers.question_answering.features import build_qa_features
 
 tokenizer = load_tokenizer(settings)
 stride = qa_option(settings, "doc_stride")
+short_context = "서울은 한국의 수도이다."
+encoded = tokenizer("한국의 수도는?", short_context, return_offsets_mapping=True)
+context_tokens = [t for t, segment in enumerate(encoded.sequence_ids()) if segment == 1]
+first_token, last_token = context_tokens[0], context_tokens[-1]
+short_offsets = encoded["offset_mapping"]
+short_tokens = tokenizer.convert_ids_to_tokens(encoded["input_ids"])
+for text in ("서울", "수도"):
+    start_char = short_context.index(text)
+    s, e = answer_tokens(short_offsets, first_token, last_token, start_char, start_char + len(text))
+    print(f"{text!r} (글자 {start_char}~{start_char + len(text)}) -> 토큰 ({s}, {e}) {short_tokens[s : e + 1]}")
+start_char = short_context.index("수도")
+print("첫 토큰만 든 창에서 '수도':", answer_tokens(short_offsets, first_token, first_token, start_char, start_char + 2))
+
+# %% [markdown] id=qa-builder-md
+# ### 창 나누기: `QaFeatureBuilder`
+# `add_chunk`는 질문 여러 개를 한 번에 토크나이저에 넣습니다. `truncation="only_second"`는 지문만 자르고,
+# `return_overflowing_tokens=True`와 `stride`는 잘려 나간 뒤쪽 지문으로 `stride` 토큰씩 겹치는 창을 더 만듭니다.
+# `overflow_to_sample_mapping`은 창마다 어느 질문에서 나왔는지를, `sequence_ids`는 토큰마다 질문(0)인지 지문(1)인지를
+# 알려 줍니다. `add_window`는 창 하나의 지문 토큰 범위와 정답 토큰(`answer_tokens`)을 적고, 정답 토큰 구간을 오프셋으로
+# 잘라 낸 글자가 정답과 **글자 그대로** 같은지도 셉니다(심화 부분에서 씁니다). 토큰 번호는 `RowsBuilder`가 패딩 없이
+# 빽빽한 배열에 모읍니다.
+
+# %% id=qa-builder tags=["library:helpers.question_answering.features"]
+import numpy as np
+
+from helpers.core.token_rows import RowsBuilder
+from helpers.question_answering.corpus import QaExample
+from helpers.question_answering.features import QaFeatures, span_text
+
+
+class QaFeatureBuilder:
+    """Windows of chunk after chunk of examples, gathered into compact rows (the per-window numbers as lists)."""
+
+    def __init__(self, expected_rows: int, keep_offsets: bool) -> None:
+        self.ids, self.types = RowsBuilder(np.int32, expected_rows), RowsBuilder(np.int8, expected_rows)
+        self.offsets, self.keep_offsets = RowsBuilder(np.int32, expected_rows, width=2), keep_offsets
+        self.spans, self.example_index, self.starts, self.ends = [], [], [], []
+        self.fits, self.exact = set(), set()
+
+    def add_chunk(self, tokenizer: Any, examples: Sequence[QaExample], first_index: int, max_length: int,
+                  stride: int) -> None:
+        """Tokenise question + context of `examples` (numbered from first_index) into windows with answer tokens."""
+        enc = tokenizer([e.question for e in examples], [e.context for e in examples], truncation="only_second",
+                        max_length=max_length, stride=stride, return_overflowing_tokens=True,
+                        return_offsets_mapping=True, return_attention_mask=False)
+        offsets_rows = []
+        for i, local_index in enumerate(enc["overflow_to_sample_mapping"]):
+            context = [t for t, s in enumerate(enc.sequence_ids(i)) if s == 1]  # segment 1: the context's tokens
+            offsets = np.asarray(enc["offset_mapping"][i], dtype=np.int32)
+            self.add_window(examples[local_index], first_index + local_index, offsets, (context[0], context[-1]))
+            offsets_rows.append(offsets if self.keep_offsets else offsets[:0])
+        self.ids.extend(enc["input_ids"])
+        self.types.extend(enc["token_type_ids"])
+        self.offsets.extend(offsets_rows)
+
+    def add_window(self, example: QaExample, example_index: int, offsets: np.ndarray,
+                   span: tuple[int, int]) -> None:
+        """Record one window: its context tokens `span`, its example, and the tokens of the answer (0, 0 if absent)."""
+        answer = example.answers[0] if example.answers else None  # no answer when predicting
+        start, end = answer_tokens(offsets, *span, answer.start, answer.end) if answer else (0, 0)
+        if start:
+            self.fits.add(example_index)
+            if span_text(example, offsets, start, end) == answer.text.strip():
+                self.exact.add(example_index)
+        self.spans.append(span)
+        self.example_index.append(example_index)
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def finish(self) -> QaFeatures:
+        """All windows gathered so far as QaFeatures."""
+        features = QaFeatures(self.ids.finish(), self.types.finish(), self.offsets.finish(), self.spans,
+                              self.example_index, self.starts, self.ends)
+        features.answers_in_a_window, features.answers_exact = len(self.fits), len(self.exact)
+        return features
+
+# %% [markdown] id=cell-17
+# 위에서 정의한 `QaFeatureBuilder`로 검증 데이터에서 지문이 가장 긴 질문 하나를 창으로 나눠 봅니다. 이웃한 창은
+# 지문의 일부를 겹쳐 가집니다. 답이 들어 있는 창만 실제 위치를, 나머지 창은 `[CLS]`(0, 0)를 정답으로 가집니다.
+
+# %% id=cell-18
+longest = max(val_examples, key=lambda e: len(e.context))
+builder = QaFeatureBuilder(1, keep_offsets=True)
+builder.add_chunk(tokenizer, [longest], 0, settings.max_seq_length, stride)
+windows = builder.finish()
+print(f"지문 {len(longest.context):,}자 -> 창 {len(windows)}개 | 정답 {longest.answers[0].text!r}")
+for k, (first, last) in enumerate(windows.context_spans):
+    chars = (windows.offsets[k][first][0], windows.offsets[k][last][1])
+    print(f"  창 {k}: 지문 토큰 {first}~{last}, 지문 글자 {chars[0]}~{chars[1]}, 정답 (시작, 끝) 토큰 = "
+          f"({windows.start_positions[k]}, {windows.end_positions[k]})")
+
+# %% [markdown] id=qa-build-all-md
+# `build_qa_features`는 먼저 모든 질문이 창에 들어갈 만큼 짧은지 확인하고, 질문을 200개씩 `QaFeatureBuilder`에 넣어
+# 학습·검증 데이터 전체의 창을 만듭니다. 학습 창은 오프셋이 필요 없으므로(`keep_offsets=False`) 메모리를 아낍니다.
+
+# %% id=cell-14
+from helpers.question_answering.features import build_qa_features
+
 train_features = build_qa_features(tokenizer, train_examples, settings.max_seq_length, stride, "train",
                                    keep_offsets=False)
 val_features = build_qa_features(tokenizer, val_examples, settings.max_seq_length, stride, "validation")
@@ -131,8 +259,6 @@ val_features = build_qa_features(tokenizer, val_examples, settings.max_seq_lengt
 # 검증 창 하나에서 정답 토큰 주변을 보고, 오프셋으로 원문을 다시 잘라 봅니다.
 
 # %% id=cell-16
-from helpers.question_answering.features import span_text
-
 i = next(k for k, s in enumerate(val_features.start_positions) if s > 0)
 s, e = val_features.start_positions[i], val_features.end_positions[i]
 tokens = tokenizer.convert_ids_to_tokens(val_features.input_ids[i])
@@ -140,23 +266,6 @@ shown = val_examples[val_features.example_index[i]]
 print("질문:", shown.question)
 print("정답 주변 토큰:", tokens[max(0, s - 3) : s], "[", *tokens[s : e + 1], "]", tokens[e + 1 : e + 4])
 print("오프셋으로 잘라 낸 답:", repr(span_text(shown, val_features.offsets[i], s, e)), "| 정답:", repr(shown.answers[0].text))
-
-# %% [markdown] id=cell-17
-# 가장 긴 지문은 여러 창으로 나뉩니다. 이웃한 창은 지문의 일부를 겹쳐 가집니다.
-# 답이 들어 있는 창만 실제 위치를, 나머지 창은 `[CLS]`(0, 0)를 정답으로 가집니다.
-
-# %% id=cell-18
-from collections import Counter
-
-windows = Counter(val_features.example_index)
-longest, count = windows.most_common(1)[0]
-print(f"지문 {len(val_examples[longest].context):,}자 -> 창 {count}개")
-for k, ex in enumerate(val_features.example_index):
-    if ex == longest:
-        first, last = val_features.context_spans[k]
-        chars = (val_features.offsets[k][first][0], val_features.offsets[k][last][1])
-        print(f"  창 {k}: 지문 글자 {chars[0]}~{chars[1]}, 정답 (시작, 끝) 토큰 = ({val_features.start_positions[k]}, "
-              f"{val_features.end_positions[k]})")
 
 # %% [markdown] id=cell-19
 # ### 심화: 정답을 토큰 구간으로 글자 그대로 나타낼 수 있을까?
@@ -185,12 +294,78 @@ print({name: tuple(t.shape) for name, t in batch.items()})
 print("시작 위치:", batch["start_positions"][:8].tolist(), "끝 위치:", batch["end_positions"][:8].tolist())
 
 # %% [markdown] id=cell-22
-# ## 6절. 태스크: 손실과 공식 EM/F1
-# 손실은 시작 위치와 끝 위치 분류의 교차 엔트로피 평균입니다(모델이 계산). 검증이 끝날 때마다 태스크는 한 질문의
-# **모든 창**에서 시작·끝 점수 상위 `n_best`개씩을 조합해, 지문 안에 있고 시작 ≤ 끝이며 `max_answer_length`를 넘지 않는
-# 구간 중 점수(시작 + 끝)가 가장 높은 것을 답으로 고르고, 오프셋으로 원문 글자를 잘라 냅니다.
-# 그다음 KorQuAD 1.0 공식 방식으로 채점합니다.
-#
+# ## 6절. 태스크: 손실, n-best 디코딩, 공식 EM/F1
+# 손실은 시작 위치와 끝 위치 분류의 교차 엔트로피 평균입니다(모델이 계산). 검증이 끝날 때마다 태스크는 모델의 점수를
+# 답 글자로 바꾸고(디코딩), KorQuAD 1.0 공식 방식으로 채점합니다. 이 절은 그 세 부분을 차례로 봅니다.
+
+# %% [markdown] id=qa-decode-md
+# ### 점수에서 답으로: `window_candidates`와 `decode_answers`
+# `window_candidates`는 창 하나에서 지문 토큰의 시작 점수 상위 `n_best`개와 끝 점수 상위 `n_best`개를 모두 짝지어 보고,
+# 시작 ≤ 끝이고 길이가 `max_answer_length` 이하인 구간만 (점수 = 시작 점수 + 끝 점수, 시작, 끝)으로 남깁니다.
+# `decode_answers`는 한 질문의 **모든 창**에서 나온 후보를 모으고, `best_answers`가 점수 순으로 `n_best`개를 골라 오프셋으로
+# 원문 글자를 잘라 냅니다. 확률은 고른 후보들의 점수에 소프트맥스를 취한 값입니다. 평가하지 않은 창(`None`)은 건너뜁니다.
+
+# %% id=qa-decode tags=["library:helpers.question_answering.features"]
+def window_candidates(start_logits: np.ndarray, end_logits: np.ndarray, span: tuple[int, int], n_best: int,
+                      max_answer_length: int) -> list[tuple[float, int, int]]:
+    """(score, start, end) of the best valid spans of one window: inside the context, start <= end, not too long."""
+    first, last = span
+    starts = first + np.argsort(start_logits[first : last + 1])[::-1][:n_best]
+    ends = first + np.argsort(end_logits[first : last + 1])[::-1][:n_best]
+    scores = start_logits[starts][:, None] + end_logits[ends][None, :]
+    length = ends[None, :] - starts[:, None] + 1
+    valid = (length >= 1) & (length <= max_answer_length)
+    rows, cols = np.nonzero(valid)
+    return [(float(scores[r, c]), int(starts[r]), int(ends[c])) for r, c in zip(rows, cols)]
+
+
+def decode_answers(examples: Sequence[QaExample], features: QaFeatures, start_logits: Sequence[np.ndarray],
+                   end_logits: Sequence[np.ndarray], n_best: int = 20,
+                   max_answer_length: int = 30) -> list[list[dict[str, Any]]]:
+    """The n best answers of each example over all its windows, as text with character spans and probabilities."""
+    candidates: list[list[tuple[float, int, int, int]]] = [[] for _ in examples]
+    for i, example_index in enumerate(features.example_index):
+        if start_logits[i] is None:  # this window was not evaluated
+            continue
+        for score, start, end in window_candidates(np.asarray(start_logits[i]), np.asarray(end_logits[i]),
+                                                   features.context_spans[i], n_best, max_answer_length):
+            candidates[example_index].append((score, i, start, end))
+    return [best_answers(example, features, found, n_best) for example, found in zip(examples, candidates)]
+
+
+def best_answers(example: QaExample, features: QaFeatures, candidates: Sequence[tuple[float, int, int, int]],
+                 n_best: int) -> list[dict[str, Any]]:
+    """The n highest-scoring (score, window, start, end) candidates of one example as answers whose probabilities
+    are a softmax over those n; one empty answer when there is no candidate."""
+    top = sorted(candidates, key=lambda c: c[0], reverse=True)[:n_best]
+    if not top:
+        return [{"text": "", "start": 0, "end": 0, "score": float("-inf"), "probability": 0.0}]
+    weights = np.exp(np.array([c[0] for c in top]) - top[0][0])
+    return [{"text": span_text(example, features.offsets[i], s, e), "start": features.offsets[i][s][0],
+             "end": features.offsets[i][e][1], "score": score, "probability": float(w / weights.sum())}
+            for (score, i, s, e), w in zip(top, weights)]
+
+# %% [markdown] id=qa-decode-demo-md
+# 모델 대신 점수를 손으로 만들어 봅니다. 한 질문의 창마다 정답 시작 토큰과 끝 토큰에만 높은 점수(5)를 주고 나머지는 0으로 두면,
+# `decode_answers`의 1등은 정답 글자여야 합니다. 답이 없는 창은 `[CLS]`(0번 토큰)에 점수를 받지만, `[CLS]`는 지문 밖이라
+# 후보가 되지 않습니다. 다른 질문의 창은 평가하지 않은 것(`None`)으로 둡니다.
+
+# %% id=qa-decode-demo
+asked = val_features.example_index[i]  # the question of the window shown in 4절
+fake_starts, fake_ends = [None] * len(val_features), [None] * len(val_features)
+for k, example_index in enumerate(val_features.example_index):
+    if example_index == asked:
+        length = len(val_features.input_ids[k])
+        fake_starts[k], fake_ends[k] = np.zeros(length), np.zeros(length)
+        fake_starts[k][val_features.start_positions[k]] = fake_ends[k][val_features.end_positions[k]] = 5.0
+decoded = decode_answers(val_examples, val_features, fake_starts, fake_ends, n_best=3)[asked]
+print("정답:", repr(val_examples[asked].answers[0].text))
+for rank, candidate in enumerate(decoded, start=1):
+    print(f"  {rank}. {candidate['text']!r:20} 글자 {candidate['start']}~{candidate['end']}, "
+          f"점수 {candidate['score']:.1f}, 확률 {candidate['probability']:.2f}")
+
+# %% [markdown] id=qa-scores-md
+# ### 채점: KorQuAD 1.0 공식 EM과 F1
 # - **정규화**: 따옴표·괄호류(`' " 《 》 < > 〈 〉 ( ) ‘ ’`)를 공백으로 바꾸고, 소문자로, ASCII 문장부호를 지우고, 공백을 하나로.
 # - **EM**: 정규화한 예측과 정답이 같으면 1.
 # - **F1**: 공백을 뺀 **글자** 단위로 겹치는 개수를 세어 정밀도·재현율의 조화 평균. 조사 하나가 더 붙어도 부분 점수를 받습니다.
@@ -203,12 +378,78 @@ for prediction, gold in [("임수경", "임수경"), ("임수경을", "임수경
     print(f"{prediction!r:>18} vs {gold!r:<18} EM {exact_match(prediction, gold):.0f}  F1 {char_f1(prediction, gold):.3f}")
 
 # %% [markdown] id=cell-24
-# 태스크는 모델과 함께 검증 질문·창(`QaEvalSet`)을 받아 두었다가, 검증이 끝날 때마다 위 방식으로 `val_em`과 `val_f1`을 기록합니다.
+# ### LightningModule: `QuestionAnsweringTask`
+# 학습 단계(`training_step`)와 옵티마이저는 06 노트북에서 본 `FineTuningTask`의 것을 그대로 물려받습니다. 이 클래스가
+# 더하는 것은 검증입니다. 태스크는 검증 질문과 창(`QaEvalSet`)을 받아 둡니다. `forward`는 배치에서 창 번호
+# `feature_index`를 빼고 모델에 넘깁니다. `validation_step`은 창마다 패딩을 뺀 시작·끝 점수를 창 번호로 모아 두고,
+# `on_validation_epoch_end`가 위의 `decode_answers`와 `korquad_scores`로 `val_em`, `val_f1`을 기록합니다. GPU 여러 개로
+# 학습하면 먼저 모든 GPU의 점수를 모읍니다. 학습 전의 점검 실행(sanity check)은 검증 일부만 보므로 채점하지 않습니다.
+
+# %% id=qa-task tags=["library:helpers.question_answering.pipeline"]
+import torch
+
+from helpers.core.tasks import FineTuningTask
+from helpers.question_answering.metrics import korquad_scores
+from helpers.question_answering.pipeline import QaEvalSet
+
+
+class QuestionAnsweringTask(FineTuningTask):
+    """Fine-tunes a span-prediction model; logs val_loss and the official EM and F1 after each epoch."""
+
+    def __init__(self, model: torch.nn.Module, eval_set: QaEvalSet | None = None, learning_rate: float = 5e-5,
+                 weight_decay: float = 0.01, warmup_ratio: float = 0.1, n_best: int = 20,
+                 max_answer_length: int = 30) -> None:
+        super().__init__()
+        self.model, self.eval_set = model, eval_set
+        self.save_hyperparameters(ignore=["model", "eval_set"])
+        self.window_logits: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> Any:
+        return self.model(**{k: v for k, v in batch.items() if k != "feature_index"})
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        out = self(batch)
+        self.log("val_loss", out.loss, prog_bar=True, batch_size=len(batch["input_ids"]), sync_dist=True)
+        lengths = batch["attention_mask"].sum(-1).tolist()
+        starts, ends = out.start_logits.float().cpu().numpy(), out.end_logits.float().cpu().numpy()
+        for row, (index, n) in enumerate(zip(batch["feature_index"].tolist(), lengths)):
+            self.window_logits[index] = (starts[row, :n], ends[row, :n])
+
+    def on_validation_epoch_start(self) -> None:
+        self.window_logits = {}
+
+    def on_validation_epoch_end(self) -> None:
+        if self.eval_set is None or self.trainer.sanity_checking:
+            return
+        if self.trainer.world_size > 1:  # several GPUs: each saw part of the windows, so pool them first
+            parts: list[Any] = [None] * self.trainer.world_size
+            torch.distributed.all_gather_object(parts, self.window_logits)
+            self.window_logits = {k: v for part in parts for k, v in part.items()}
+        scores = self.score(self.eval_set)
+        # Every rank scored the same pooled windows: sync_dist averages equal numbers (and keeps DDP quiet).
+        self.log("val_em", scores["exact_match"], prog_bar=True, sync_dist=True)
+        self.log("val_f1", scores["f1"], prog_bar=True, sync_dist=True)
+
+    def score(self, eval_set: QaEvalSet) -> dict[str, float]:
+        """Decode the answers from the logits of this validation pass and compute the official EM/F1."""
+        answers = self.predictions(eval_set)
+        return korquad_scores(eval_set.golds(), {e.id: a[0]["text"] for e, a in zip(eval_set.examples, answers)})
+
+    def predictions(self, eval_set: QaEvalSet) -> list[list[dict[str, Any]]]:
+        """The n-best answers of each example from the logits of the last validation pass."""
+        n = len(eval_set.features)
+        starts = [self.window_logits.get(i, (None, None))[0] for i in range(n)]
+        ends = [self.window_logits.get(i, (None, None))[1] for i in range(n)]
+        hp = self.hparams
+        return decode_answers(eval_set.examples, eval_set.features, starts, ends, hp.n_best, hp.max_answer_length)
+
+# %% [markdown] id=qa-task-make-md
+# 위에서 정의한 클래스로 태스크를 만듭니다. 최적화 옵션은 설정에서, 디코딩 옵션은 1절의 `n_best`와 `max_answer_length`에서 가져옵니다.
 
 # %% id=cell-25
-from helpers.question_answering.pipeline import QaEvalSet, build_qa_task
-
-task = build_qa_task(model, QaEvalSet(val_examples, val_features), settings)
+task = QuestionAnsweringTask(model, QaEvalSet(val_examples, val_features), settings.learning_rate,
+                             settings.weight_decay, settings.warmup_ratio, qa_option(settings, "n_best"),
+                             qa_option(settings, "max_answer_length"))
 
 # %% [markdown] id=cell-26
 # ## 7절. 학습

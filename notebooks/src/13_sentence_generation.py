@@ -99,10 +99,29 @@ print(f"{model.config.n_layer}층, 은닉 {model.config.n_embd}, 학습할 파�
 # 맞추려고 채운 `<pad>`까지 정답에 넣으면 모델은 "패딩 다음엔 패딩"이라는 쓸모없는 것을 배우고, 손실과 perplexity도 실제보다
 # 좋아 보입니다. 그래서 동적 패딩 콜레이터가 패딩 자리의 레이블을 **-100**으로 채우고,
 # 손실 계산은 -100을 건너뜁니다.
+#
+# 아래 셀의 `build_lm_dataset`은 이 코스의 라이브러리(`helpers.generation.pipeline`)에 있는 함수를 **그대로** 옮긴 것입니다
+# (테스트가 라이브러리 코드와 글자 하나까지 같은지 확인합니다). 리뷰마다 `</s> 리뷰 </s>`의 토큰 번호를 한 번만 만들고,
+# 레이블 자리에는 **같은 번호 배열**을 그대로 넘깁니다(복사하지 않습니다). 패딩은 아직 없습니다. 배치를 만들 때 05 노트북에서 본
+# 동적 패딩 콜레이터(`collate_dynamic_padding`)가 `input_ids`는 `<pad>`로, 레이블은 -100으로 채웁니다.
+
+# %% id=lm-dataset tags=["library:helpers.generation.pipeline"]
+from typing import Any, Sequence
+
+from helpers.core.data import ClassificationDataset, encode_texts
+
+
+def build_lm_dataset(tokenizer: Any, texts: Sequence[str], max_length: int,
+                     name: str = "texts") -> ClassificationDataset:
+    """Token ids (`</s> text </s>`) whose labels are the ids themselves; the collator masks padding with -100."""
+    encoded = encode_texts(tokenizer, texts, max_length, name)
+    return ClassificationDataset(encoded.input_ids, labels=encoded.input_ids)
+
+# %% [markdown] id=lm-dataset-demo-md
+# 위에서 정의한 함수로 데이터를 만들고, 패딩이 가장 많은 행의 입력과 레이블을 나란히 봅니다. 뒤쪽의 `<pad>` 번호가 레이블에서는 -100입니다.
 
 # %% id=cell-12
 from helpers.core.loaders import make_loaders
-from helpers.generation.pipeline import build_lm_dataset
 
 datasets = Splits(*(build_lm_dataset(tokenizer, getattr(texts, name), settings.max_seq_length, name)
                     for name in ("train", "val", "test")))
@@ -120,8 +139,88 @@ print("labels:   ", batch["labels"][row].tolist())
 # 비슷하게 나온다면 그것은 빠른 점검 모드의 **무작위로 초기화한** 작은 모델이기 때문입니다(모든 토큰에 거의 같은 확률을 주므로).
 # 사전학습된 KoGPT2는 이미 한국어를 알아서 학습 전에도 perplexity가 어휘 크기(약 5만)보다 훨씬 낮은 곳에서 시작합니다.
 
+# %% [markdown] id=lm-nll-md
+# ### 다음 토큰 손실: `token_nll`
+# 모델의 출력 `logits[:, t]`는 `t`번째 토큰 **다음** 토큰의 점수입니다. 그래서 `token_nll`은 점수의 마지막 칸과 레이블의
+# 첫 칸을 버려 한 칸 어긋나게 맞춘 뒤, 레이블이 -100인 자리를 뺀(`ignore_index=-100`) 교차 엔트로피를 **합**으로 구하고,
+# 예측한 실제 토큰 수를 함께 돌려줍니다. 합과 개수를 따로 두어야 배치마다 토큰 수가 달라도 전체 평균을 정확히 낼 수 있습니다.
+
+# %% id=lm-nll tags=["library:helpers.generation.pipeline"]
+import torch
+
+
+def token_nll(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Summed next-token negative log-likelihood and the number of predicted tokens (labels -100 skipped)."""
+    targets = labels[:, 1:]
+    total = torch.nn.functional.cross_entropy(logits[:, :-1].flatten(0, 1).float(), targets.flatten(),
+                                              ignore_index=-100, reduction="sum")
+    return total, (targets != -100).sum()
+
+# %% [markdown] id=lm-nll-demo-md
+# 위의 배치로 확인합니다. 레이블의 패딩을 -100으로 가리지 않으면(입력을 그대로 레이블로 쓰면) 세는 토큰이 패딩만큼 늘어납니다.
+
+# %% id=lm-nll-demo
+from helpers.core.models import evaluation_mode
+
+with evaluation_mode(model):
+    logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+masked_total, masked_count = token_nll(logits, batch["labels"])
+unmasked_total, unmasked_count = token_nll(logits, batch["input_ids"])
+print(f"패딩을 가린 레이블: 토큰 {int(masked_count):,}개, 토큰당 손실 {float(masked_total / masked_count):.3f}")
+print(f"가리지 않은 레이블: 토큰 {int(unmasked_count):,}개, 토큰당 손실 {float(unmasked_total / unmasked_count):.3f}")
+
+# %% [markdown] id=lm-task-md
+# ### LightningModule: `LanguageModelTask`
+# 학습 단계와 옵티마이저는 06 노트북에서 본 `FineTuningTask`의 것을 물려받습니다(학습 손실은 모델이 레이블로 계산합니다).
+# 검증과 테스트에서는 배치마다 `token_nll`로 토큰당 평균 손실을 구해 **실제 토큰 수를 가중치로** `MeanMetric`에 쌓고,
+# 에폭이 끝나면 그 평균(`val_loss`)과 exp를 취한 perplexity(`val_ppl`)를 기록합니다. 그래서 짧은 리뷰로 채워진 배치와 긴
+# 리뷰의 배치가 토큰 수만큼씩 반영됩니다.
+
+# %% id=lm-task tags=["library:helpers.generation.pipeline"]
+from torchmetrics import MeanMetric
+
+from helpers.core.tasks import FineTuningTask
+
+
+class LanguageModelTask(FineTuningTask):
+    """Trains a causal language model; validation and test report token-weighted loss and perplexity."""
+
+    def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
+                 warmup_ratio: float = 0.1) -> None:
+        super().__init__()
+        self.model = model
+        self.save_hyperparameters(ignore=["model"])
+        self.val_nll, self.test_nll = MeanMetric(), MeanMetric()
+
+    def _accumulate(self, batch: dict[str, torch.Tensor], metric: MeanMetric) -> None:
+        logits = self.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
+        total, count = token_nll(logits, batch["labels"])
+        metric.update(total / count.clamp(min=1), weight=count)
+
+    def _report(self, metric: MeanMetric, stage: str) -> None:
+        loss = metric.compute()
+        # compute() already pooled every rank's tokens, so sync_dist averages equal numbers (and keeps DDP quiet).
+        self.log(f"{stage}_loss", loss, prog_bar=True, sync_dist=True)
+        self.log(f"{stage}_ppl", loss.exp(), prog_bar=True, sync_dist=True)
+        metric.reset()
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._accumulate(batch, self.val_nll)
+
+    def on_validation_epoch_end(self) -> None:
+        self._report(self.val_nll, "val")
+
+    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._accumulate(batch, self.test_nll)
+
+    def on_test_epoch_end(self) -> None:
+        self._report(self.test_nll, "test")
+
+# %% [markdown] id=lm-task-make-md
+# 학습 전 perplexity를 재고, 위에서 정의한 클래스로 태스크를 만듭니다.
+
 # %% id=cell-14
-from helpers.generation.pipeline import LanguageModelTask, evaluate_perplexity
+from helpers.generation.pipeline import evaluate_perplexity
 
 before = evaluate_perplexity(model, loaders.val)
 print(f"학습 전 검증 손실 {before['loss']:.3f}, perplexity {before['perplexity']:.1f} (실제 토큰 {before['tokens']:,}개)")
