@@ -121,7 +121,7 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
             *(callbacks or []),
         ],
         logger=logger,  # metrics.csv per run part, for the learning curves
-        plugins=[AtomicCheckpointIO()],  # a checkpoint goes to a temporary file, then is renamed
+        plugins=options.pop("plugins", [AtomicCheckpointIO()]),  # a checkpoint: to a temporary file, then renamed
         **device, **{**course_defaults(settings), **options},
     )
 

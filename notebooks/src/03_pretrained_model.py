@@ -72,7 +72,8 @@ for key in ("num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_si
 # 그 위에 무작위로 초기화한 분류 층(긍정/부정 2개 출력)을 얹습니다. 아래 `load_pretrained`는 모델 클래스를 인자로 받아
 # `model_class.from_pretrained(출처, config=설정)`을 부르는 함수라서, 10–12의 다른 과제도 클래스만 바꿔 같은 함수를 씁니다.
 # 분류 층은 `settings.seed`로 초기화하므로 같은 시드면 같은 분류 층이 나옵니다. 불러올 때 transformers가 출력하는
-# LOAD REPORT에는 체크포인트에 없어서 새로 만든 분류 층의 가중치가 `MISSING`으로 나옵니다. 분류 층을 새로 얹었으니 정상입니다.
+# LOAD REPORT에는 체크포인트에 없어서 새로 만든 분류 층(`classifier.`)의 가중치가 `MISSING`으로, 사전학습 때 쓰고 분류에는 쓰지 않는
+# 층(`cls.`로 시작하는 마스크 언어 모델 헤드)의 가중치가 `UNEXPECTED`로 나옵니다. 분류 층을 새로 얹었으니 둘 다 정상입니다.
 # `from_pretrained`는 모델을 평가 모드(드롭아웃 꺼짐)로 돌려주므로, 마지막에 `train()`으로 학습 모드로 되돌립니다.
 # 가중치 파일이 없는 로컬 폴더를 주면 사전학습 없이 무작위로 초기화한 모델이 된다는 것을 크게 경고합니다.
 #

@@ -67,7 +67,7 @@ task = build_task(settings)
 #   `last.ckpt`는 검증 때와 학습이 끝날 때, 그리고 에폭 중간에도 10분마다 다시 씁니다. 연결이 끊겨도 잃는 것은 몇 분뿐입니다.
 #   `ResumePoint`는 에폭 중 몇 번째 배치까지 했는지와 난수 상태를, `RunRecord`는 무엇을 학습했는지를 체크포인트에 함께 적습니다.
 # - `logger=`: 학습 기록을 CSV 파일로 남겨 곡선을 그리는 데 씁니다. 진행 막대는 Colab과 JupyterLab에서 모두 보입니다.
-# - `plugins=[AtomicCheckpointIO()]`: 체크포인트를 임시 파일에 다 쓴 뒤 이름을 바꿔서, 쓰다가 끊긴 파일이 멀쩡해 보이는 일이 없게 합니다.
+# - `plugins=`의 `AtomicCheckpointIO()`: 체크포인트를 임시 파일에 다 쓴 뒤 이름을 바꿔서, 쓰다가 끊긴 파일이 멀쩡해 보이는 일이 없게 합니다.
 #
 # 키워드 인자(예: `build_trainer(settings, max_epochs=3)`)는 기본값을 덮어씁니다.
 # 아래 셀은 `helpers/core/training.py`의 함수와 글자 하나까지 같은 코드이고, 강좌의 모든 과제와 명령줄 학습이 이 함수로 `Trainer`를 만듭니다.
@@ -149,7 +149,7 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
             *(callbacks or []),
         ],
         logger=logger,  # metrics.csv per run part, for the learning curves
-        plugins=[AtomicCheckpointIO()],  # a checkpoint goes to a temporary file, then is renamed
+        plugins=options.pop("plugins", [AtomicCheckpointIO()]),  # a checkpoint: to a temporary file, then renamed
         **device, **{**course_defaults(settings), **options},
     )
 
