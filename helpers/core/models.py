@@ -82,9 +82,11 @@ def save_tiny_bert(folder: Path, vocab_size: int, seed: int) -> None:
 
 
 def tiny_model_dir(settings: CourseSettings) -> Path:
-    """The folder of the smoke runs' tiny random BERT (one per vocabulary size and seed), saved on first use."""
+    """The folder of the smoke runs' tiny random BERT (one per vocabulary size, seed and TINY_BERT shape) in the
+    temporary directory, saved on first use."""
     vocab_size = len(load_tokenizer(settings))
-    folder = Path(tempfile.gettempdir()) / "nlpbook-tiny-bert" / f"vocab{vocab_size}-seed{settings.seed}"
+    shape = "-".join(str(value) for value in TINY_BERT.values())
+    folder = Path(tempfile.gettempdir()) / "nlpbook-tiny-bert" / f"vocab{vocab_size}-seed{settings.seed}-{shape}"
     if not has_weights(folder):
         folder.parent.mkdir(parents=True, exist_ok=True)
         save_tiny_bert(folder, vocab_size, settings.seed)
