@@ -71,3 +71,20 @@ def test_a_model_folder_without_weights_says_so_loudly(tmp_path, capsys):
     load_config(CourseSettings(smoke=True)).save_pretrained(tmp_path)
     load_sequence_classifier(CourseSettings(extra={"model_dir": str(tmp_path)}, max_seq_length=64), NSMC_LABELS)
     assert "has no weights: the model is FRESHLY INITIALISED" in capsys.readouterr().out
+
+
+def test_a_smoke_model_is_the_tiny_local_bert_loaded_with_from_pretrained():
+    from pathlib import Path
+
+    from safetensors.torch import load_file
+
+    from helpers.core.models import has_weights, model_source
+
+    settings = CourseSettings(smoke=True)
+    folder = Path(model_source(settings))
+    assert has_weights(folder) and (folder / "config.json").is_file()
+    saved = load_file(str(folder / "model.safetensors"))
+    model = load_sequence_classifier(settings, NSMC_LABELS)
+    assert model.config.num_hidden_layers == 2 and model.training
+    for name, tensor in model.bert.state_dict().items():  # the whole body comes from the folder, not a fresh init
+        assert torch.equal(tensor, saved[f"bert.{name}"]), name

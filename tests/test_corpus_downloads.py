@@ -13,7 +13,7 @@ from local_servers import LocalServer, file_resolver
 from shared_data import SHARED_DATA, needs_shared_data
 
 import helpers.pair_classification.corpus as pair_classification
-from helpers.core.corpora import NSMC_FILES, NsmcReader
+from helpers.core.corpora import NSMC_FILES, NsmcReader, ensure_corpus_files
 from helpers.core.downloads import RECORDED_SHA256, DownloadError, file_sha256
 from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
 from helpers.ner import corpora as ner_corpora
@@ -173,3 +173,15 @@ def test_the_recorded_sha256_match_the_upstream_files_of_the_offline_data(tmp_pa
     for name in ("xnli.dev.ko.tsv", "xnli.test.ko.tsv"):
         assert file_sha256(SHARED_DATA / "kornli" / name) == RECORDED_SHA256[f"kornli/{name}"]
     assert file_sha256(SHARED_DATA / "nsmc" / "ratings_test.txt") != RECORDED_SHA256["nsmc/ratings_test.txt"]
+
+
+def test_files_already_there_are_not_fetched_and_that_is_said(tmp_path, monkeypatch, capsys):
+    def no_network(*args, **kwargs):
+        raise AssertionError("Korpora.fetch was called although the files are there")
+
+    monkeypatch.setattr(Korpora.Korpora, "fetch", no_network)
+    paths = ensure_corpus_files("nsmc", SAMPLE, list(NSMC_FILES.values()))
+    assert paths == [SAMPLE / "nsmc" / name for name in NSMC_FILES.values()]
+    assert "파일이 모두 있어 내려받기를 건너뜁니다 (files present, no download)" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="missing and the download failed"):  # a missing file is fetched
+        ensure_corpus_files("nsmc", tmp_path, list(NSMC_FILES.values()))

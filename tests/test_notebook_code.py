@@ -20,6 +20,16 @@ SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 LIBRARY_TAG = "library:"
 # What a learner reads (and runs) in each notebook's code cells: the calls and definitions of its stage.
 SHOWN: dict[str, list[str]] = {
+    "02_download": ["Korpora.fetch("],
+    # One loader for every task (10-12 pass their own model class): the classifier is
+    # load_pretrained(BertForSequenceClassification, ...), which calls model_class.from_pretrained(...).
+    "03_pretrained_model": ["BertConfig.from_pretrained(", "model_class.from_pretrained(",
+                            "load_pretrained(BertForSequenceClassification"],
+    "04_tokenizer": ["BertTokenizer.from_pretrained(", "tokenizer("],
+    # The training loader's sampler yields whole (length-grouped) batches, so it is the DataLoader's batch_sampler=.
+    "05_dataloader": ["def collate_dynamic_padding", "DataLoader(", "batch_sampler=", "collate_fn="],
+    "06_task": ["(L.LightningModule)", "def training_step", "def validation_step", "def configure_optimizers"],
+    "07_training": ["L.Trainer(", "trainer.fit("],
     "10_pair_classification": ["def encode_pair_chunk", "ClassificationTask("],
     "11_named_entity_recognition": ["def token_tags", "class TokenClassificationTask"],
     "12_question_answering": ["class QaFeatureBuilder", "def decode_answers", "class QuestionAnsweringTask"],

@@ -2,6 +2,7 @@
 chunked builds with a progress bar, and a memory-mapped feature cache that is never read half-written."""
 
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import helpers.ner.pipeline as ner
 import helpers.pair_classification.encoding as pairs
 import helpers.question_answering.features as qa
 from helpers.core.corpora import LabeledText, NsmcReader
-from helpers.core.data import DynamicPaddingCollator, build_classification_dataset, make_dataloader
+from helpers.core.data import build_classification_dataset, collate_dynamic_padding, make_dataloader
 from helpers.core.features import cached_classification_dataset, feature_key, load_features
 from helpers.core.models import load_tokenizer
 from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
@@ -52,7 +53,7 @@ def batches(dataset, pad_token_id, shuffled=False):
     if shuffled:  # length-grouped shuffle: the sampler reads dataset.lengths()
         loader = make_dataloader(dataset, 8, pad_token_id, shuffle=True, length_grouped=True, seed=3)
     else:
-        loader = torch.utils.data.DataLoader(dataset, batch_size=8, collate_fn=DynamicPaddingCollator(pad_token_id))
+        loader = torch.utils.data.DataLoader(dataset, batch_size=8, collate_fn=partial(collate_dynamic_padding, pad_token_id=pad_token_id))
     return list(loader)
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence, TypeVar
 
-from helpers.core.downloads import fetch_with_korpora
+from Korpora import Korpora
+
+from helpers.core.downloads import checked_download
 
 T = TypeVar("T")
 
@@ -106,13 +108,15 @@ def read_text_lines(path: str | Path) -> Iterator[tuple[int, str]]:
 
 
 def ensure_corpus_files(corpus: str, root_dir: str | Path, files: Sequence[str]) -> list[Path]:
-    """Return the corpus files under `root_dir/corpus/`, downloading with Korpora only if one is missing
-    (each downloaded file checked against its recorded sha256, see downloads.fetch_with_korpora)."""
-    folder = Path(root_dir) / corpus
-    paths = [folder / name for name in files]
-    missing = [p for p in paths if not p.is_file()]
-    if missing:
-        fetch_with_korpora(corpus, root_dir, missing)
+    """The corpus files under `root_dir/corpus/`, fetched with Korpora only when one is missing (Korpora 0.2.0 goes
+    online even when they are there); each file it fetched is checked against its recorded sha256."""
+    paths = [Path(root_dir) / corpus / name for name in files]
+    missing = [path for path in paths if not path.is_file()]
+    if not missing:
+        print(f"{Path(root_dir) / corpus}에 파일이 모두 있어 내려받기를 건너뜁니다 (files present, no download)")
+        return paths
+    with checked_download(corpus, missing):  # a failed or bad download leaves none of the missing files behind
+        Korpora.fetch(corpus, root_dir=str(root_dir))
     return paths
 
 

@@ -145,16 +145,6 @@ def collate_dynamic_padding(batch: Sequence[dict[str, Any]], pad_token_id: int =
     return out
 
 
-class DynamicPaddingCollator:
-    """A picklable collate function (works with num_workers>0 on Windows) bound to a pad id."""
-
-    def __init__(self, pad_token_id: int, label_pad_id: int = -100) -> None:
-        self.pad_token_id, self.label_pad_id = pad_token_id, label_pad_id
-
-    def __call__(self, batch: Sequence[dict[str, Any]]) -> dict[str, torch.Tensor]:
-        return collate_dynamic_padding(batch, self.pad_token_id, self.label_pad_id)
-
-
 def pin_now() -> bool:
     """Pin batches only where CUDA is already in use: in Lightning's fit or evaluation, after the model moved.
 
@@ -211,16 +201,16 @@ def make_dataloader(dataset: Dataset, batch_size: int, pad_token_id: int, shuffl
     process all rows: metrics are then exactly those of the full set (a DistributedSampler would pad with
     repeated rows), and code that runs on the main process only, such as ner.entity_report, sees every row too.
     """
-    common = dict(collate_fn=DynamicPaddingCollator(pad_token_id), num_workers=num_workers,
-                  persistent_workers=num_workers > 0)
+    collate = partial(collate_dynamic_padding, pad_token_id=pad_token_id)  # picklable: works with workers
+    workers = dict(num_workers=num_workers, persistent_workers=num_workers > 0)
     if not shuffle:
-        return LatePinningDataLoader(dataset, batch_size=batch_size, **common)
+        return LatePinningDataLoader(dataset, batch_size=batch_size, collate_fn=collate, **workers)
     # Own generators (never the global RNG) for the shuffle and for the worker seeds, so that the order of an
     # epoch depends on (seed, epoch) only, with or without workers, and a resumed run draws the same.
-    batches = (LengthGroupedSampler(dataset.lengths(), batch_size, seed) if length_grouped
+    sampler = (LengthGroupedSampler(dataset.lengths(), batch_size, seed) if length_grouped
                else ShuffledBatchSampler(len(dataset), batch_size, seed))
-    return ResumableDataLoader(dataset, batch_sampler=batches, seed=seed,
-                               generator=torch.Generator().manual_seed(seed), **common)
+    return ResumableDataLoader(dataset, batch_sampler=sampler, collate_fn=collate, seed=seed,
+                               generator=torch.Generator().manual_seed(seed), **workers)
 
 
 def padding_report(lengths: Sequence[int], batch_size: int, max_length: int = 128) -> dict[str, int]:

@@ -8,8 +8,9 @@ import importlib
 import os
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 # sha256 of every fixed corpus file the course downloads, keyed by `<corpus folder>/<file name>` (the layout
 # under corpus_root_dir). Where each value comes from:
@@ -124,8 +125,10 @@ def korpora_urls(corpus: str) -> dict[str, str]:
     return {Path(info["destination"]).name: info["url"] for info in table}
 
 
-def fetch_with_korpora(corpus: str, root_dir: str | Path, missing: Sequence[Path]) -> None:
-    """Create the `missing` files of `corpus` with Korpora.fetch, then check each against its recorded sha256.
+@contextmanager
+def checked_download(corpus: str, missing: Sequence[Path]) -> Iterator[None]:
+    """Around a Korpora.fetch that should create the `missing` files of `corpus`: check each against its recorded
+    sha256 afterwards.
 
     Korpora writes straight into place, so on any failure what it left of the missing files is removed: a
     truncated or mismatching file raises DownloadError, any other failure FileNotFoundError, naming the files.
@@ -133,9 +136,7 @@ def fetch_with_korpora(corpus: str, root_dir: str | Path, missing: Sequence[Path
     names = ", ".join(str(p) for p in missing)
     print(f"{names} missing: downloading {corpus!r} with Korpora ...")
     try:
-        from Korpora import Korpora  # only needed to download (its fetch always goes online)
-
-        Korpora.fetch(corpus, root_dir=str(root_dir))
+        yield
     except Exception as err:  # network errors come in many types
         left = [p for p in missing if p.is_file()]
         for path in left:

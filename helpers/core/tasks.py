@@ -91,7 +91,7 @@ class FineTuningTask(L.LightningModule):
 
 
 class ClassificationTask(FineTuningTask):
-    """Fine-tunes a sequence classifier: cross-entropy loss, accuracy and macro F1 per epoch."""
+    """Fine-tunes a sequence classifier: cross-entropy loss, accuracy and macro-averaged F1 per epoch."""
 
     def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
                  warmup_ratio: float = 0.1) -> None:

@@ -45,18 +45,6 @@ def checkpoint_dir(settings: CourseSettings) -> Path:
     return Path(settings.checkpoint_dir or Path(settings.output_dir) / "checkpoints")
 
 
-def checkpoint_callbacks(settings: CourseSettings, monitor: str, mode: str, every_n_steps: int | None,
-                         every_minutes: float | None) -> list[Callback]:
-    """The best weights after each validation, and last.ckpt (everything to resume) at each validation, at the end
-    of training and every N steps or minutes."""
-    folder = checkpoint_dir(settings)
-    interval = None if every_n_steps or not every_minutes else timedelta(minutes=every_minutes)
-    # The best one keeps only the weights (about a third of a full checkpoint: no AdamW moments); it is listed
-    # first, so it is `trainer.checkpoint_callback` and `best_or_current` finds it.
-    return [BestWeightsCheckpoint(folder, monitor, mode),
-            LastCheckpoint(folder, every_n_train_steps=every_n_steps or None, train_time_interval=interval)]
-
-
 class CompileModel(Callback):
     """Compiles the task's model with torch.compile (dynamic shapes: every batch has its own length) before fit."""
 
@@ -71,6 +59,31 @@ class CompileModel(Callback):
 def progress_bar(settings: CourseSettings, enabled: bool) -> list[Callback]:
     """The TQDM bar (tqdm.auto: a widget in Colab/JupyterLab, text in a terminal), or none when disabled."""
     return [TQDMProgressBar(refresh_rate=1 if settings.smoke else 20)] if enabled else []
+
+
+def device_options(settings: CourseSettings, options: dict[str, Any]) -> dict[str, Any]:
+    """Accelerator, devices, nodes, strategy and precision (taken out of `options` where given there): the CPU in
+    smoke runs, else what is there; `ddp_notebook` for several GPUs in a notebook; bf16 or fp16 mixed on a GPU."""
+    if torch.cuda.is_available():  # flags only: setting them does not initialise CUDA
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    accelerator = options.pop("accelerator", "cpu" if settings.smoke else "auto")
+    devices = options.pop("devices", "auto")
+    strategy = pick_strategy(options.pop("strategy", "auto"), devices, accelerator)
+    precision = pick_precision(settings.precision, accelerator, strategy if isinstance(strategy, str) else "")
+    return dict(accelerator=accelerator, devices=devices, num_nodes=options.pop("num_nodes", 1), strategy=strategy,
+                precision=options.pop("precision", precision))
+
+
+def course_defaults(settings: CourseSettings) -> dict[str, Any]:
+    """The course's other Trainer options: epochs and steps, gradient clipping at norm 1.0, how often to log."""
+    return dict(
+        max_epochs=settings.epochs, max_steps=settings.max_steps, gradient_clip_val=1.0,
+        log_every_n_steps=1 if settings.smoke else 10, enable_model_summary=not settings.smoke, deterministic=False,
+        # helpers.core.data's training batch samplers split whole batches between DDP processes themselves; Lightning's
+        # DistributedSampler would reshuffle them (losing length grouping) and pad evaluation with repeated rows.
+        use_distributed_sampler=False,
+    )
 
 
 def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str = "max",
@@ -89,30 +102,28 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
     options.update({k: v for k, v in given.items() if v is not None})
     every_n_steps = options.pop("checkpoint_every_n_steps", None)
     every_minutes = options.pop("checkpoint_every_minutes", DEFAULT_CHECKPOINT_MINUTES)
+    interval = None if every_n_steps or not every_minutes else timedelta(minutes=every_minutes)
     L.seed_everything(settings.seed, workers=True, verbose=False)
-    if torch.cuda.is_available():  # flags only: setting them does not initialise CUDA
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
-    accelerator = options.pop("accelerator", "cpu" if settings.smoke else "auto")
-    devices, strategy = options.pop("devices", "auto"), options.pop("strategy", "auto")
-    strategy = pick_strategy(strategy, devices, accelerator)
-    compiling = [CompileModel()] if settings.compile_model else []
-    defaults: dict[str, Any] = dict(
-        accelerator=accelerator, devices=devices, num_nodes=options.pop("num_nodes", 1), strategy=strategy,
-        precision=pick_precision(settings.precision, accelerator, strategy if isinstance(strategy, str) else ""),
-        max_epochs=settings.epochs, max_steps=settings.max_steps,
-        logger=KeptCSVLogger(settings.output_dir, name="logs", version=log_version(settings)),
-        callbacks=[ResumePoint(), RunRecord(settings),
-                   *progress_bar(settings, options.get("enable_progress_bar", True)), *compiling,
-                   *(callbacks or []), *checkpoint_callbacks(settings, monitor, mode, every_n_steps, every_minutes)],
-        plugins=[AtomicCheckpointIO()],
-        gradient_clip_val=1.0, log_every_n_steps=1 if settings.smoke else 10,
-        enable_model_summary=not settings.smoke, deterministic=False,
-        # helpers.core.data's training batch samplers split whole batches between DDP processes themselves; Lightning's
-        # DistributedSampler would reshuffle them (losing length grouping) and pad evaluation with repeated rows.
-        use_distributed_sampler=False,
+    device = device_options(settings, options)
+    logger = options.pop("logger", KeptCSVLogger(settings.output_dir, name="logs", version=log_version(settings)))
+    folder = checkpoint_dir(settings)
+    return L.Trainer(
+        callbacks=[
+            # The best weights only (a third of a full checkpoint: no AdamW moments), after each validation; the
+            # first checkpoint callback, so it is `trainer.checkpoint_callback` (see best_or_current).
+            BestWeightsCheckpoint(folder, monitor, mode),
+            # last.ckpt, all a resume needs: at each validation, at the end, every N steps or minutes.
+            LastCheckpoint(folder, every_n_train_steps=every_n_steps or None, train_time_interval=interval),
+            ResumePoint(),  # epoch, batches done and RNG states in each checkpoint: a resume goes on mid-epoch
+            RunRecord(settings),  # stores in each checkpoint what was trained, so another run does not resume from it
+            *progress_bar(settings, options.get("enable_progress_bar", True)),
+            *([CompileModel()] if settings.compile_model else []),
+            *(callbacks or []),
+        ],
+        logger=logger,  # metrics.csv per run part, for the learning curves
+        plugins=options.pop("plugins", [AtomicCheckpointIO()]),  # a checkpoint: to a temporary file, then renamed
+        **device, **{**course_defaults(settings), **options},
     )
-    return L.Trainer(**{**defaults, **options})
 
 
 def log_version(settings: CourseSettings) -> int:

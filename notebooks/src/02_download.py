@@ -24,14 +24,42 @@ print("말뭉치 폴더:", settings.corpus_root_dir)
 
 # %% [markdown] id=cell-05
 # ## 2절. 내려받기
-# `NsmcReader.read_splits`는 `corpus_root_dir/nsmc/`에 파일이 있으면 바로 읽고, 없을 때만 Korpora로 내려받습니다.
-# (Korpora 0.2.0은 파일이 있어도 항상 인터넷에 접속하므로, 파일이 없을 때만 부릅니다.)
+# 말뭉치는 `Korpora.fetch(말뭉치 이름, root_dir=폴더)` 한 줄로 내려받습니다. 다만 Korpora 0.2.0은 파일이 이미 있어도
+# 매번 인터넷에 접속하므로, 아래 함수는 `corpus_root_dir/nsmc/`에 파일이 모두 있으면 그렇다고 출력하고 내려받기를 건너뜁니다.
+# 파일이 없을 때만 `Korpora.fetch`를 부르고, `checked_download`가 내려받은 파일을 검사합니다. 내려받기가 실패하거나
+# 중간에 끊기거나 기록해 둔 sha256과 다르면, 반쯤 받은 파일을 지우고 어느 파일이 왜 문제인지 적힌 오류를 냅니다.
+# 이 셀은 `helpers/core/corpora.py`의 함수와 글자 하나까지 같은 코드입니다(강좌의 모든 말뭉치가 이 함수를 거칩니다).
+
+# %% id=ensure-files tags=["library:helpers.core.corpora"]
+from pathlib import Path
+from typing import Sequence
+
+from Korpora import Korpora
+
+from helpers.core.downloads import checked_download
+
+
+def ensure_corpus_files(corpus: str, root_dir: str | Path, files: Sequence[str]) -> list[Path]:
+    """The corpus files under `root_dir/corpus/`, fetched with Korpora only when one is missing (Korpora 0.2.0 goes
+    online even when they are there); each file it fetched is checked against its recorded sha256."""
+    paths = [Path(root_dir) / corpus / name for name in files]
+    missing = [path for path in paths if not path.is_file()]
+    if not missing:
+        print(f"{Path(root_dir) / corpus}에 파일이 모두 있어 내려받기를 건너뜁니다 (files present, no download)")
+        return paths
+    with checked_download(corpus, missing):  # a failed or bad download leaves none of the missing files behind
+        Korpora.fetch(corpus, root_dir=str(root_dir))
+    return paths
+
+# %% [markdown] id=read-files-md
+# NSMC는 학습 파일 `ratings_train.txt`와 테스트 파일 `ratings_test.txt` 두 개입니다. 파일을 준비한 뒤 `NsmcReader`로
+# 한 줄도 빠뜨리지 않고 읽습니다.
 
 # %% id=cell-06
-from helpers.core.corpora import NSMC_LABELS, NsmcReader
+from helpers.core.corpora import NSMC_FILES, NSMC_LABELS, NsmcReader
 
-splits = NsmcReader().read_splits(settings.corpus_root_dir)
-train_rows, test_rows = splits["train"], splits["test"]
+train_file, test_file = ensure_corpus_files("nsmc", settings.corpus_root_dir, [NSMC_FILES["train"], NSMC_FILES["test"]])
+train_rows, test_rows = NsmcReader().read(train_file), NsmcReader().read(test_file)
 
 # %% [markdown] id=cell-07
 # ## 3절. 몇 줄 보기
@@ -110,6 +138,7 @@ check("02-longest-review", answer)
 
 # %% [markdown] id=summary
 # ## 정리
+# - 말뭉치는 `Korpora.fetch`로 내려받되, 파일이 이미 있으면 건너뜁니다. 내려받은 파일은 sha256으로 검사합니다.
 # - `NsmcReader`는 NSMC를 따옴표·탭이 들어간 리뷰까지 한 줄도 빠뜨리지 않고 읽습니다(학습 150,000행, 테스트 50,000행).
 # - 레이블이 반반이라 찍기 정확도는 약 0.50이고, 잘 학습한 KcBERT-base는 약 0.89–0.90에 이릅니다.
 # - 체크포인트 선택은 학습 데이터에서 뗀 검증 데이터로 하고, 테스트 데이터는 마지막 평가에만 씁니다.

@@ -26,27 +26,94 @@ print(settings.pretrained_model_name, "| 로컬 모델 폴더:", settings.model_
 # %% [markdown] id=cell-04
 # ## 1절. 모델 설정(config)
 # 설정에는 층 수, 은닉 크기, 어휘 수, 최대 위치(문장 길이) 같은 모델의 '모양'이 들어 있습니다.
-# KcBERT-base는 12층, 은닉 크기 768, 어휘 30,000개, 최대 300 토큰입니다. 빠른 점검 모드에서는 같은 구조의 2층짜리 작은 모델을 씁니다.
+# KcBERT-base는 12층, 은닉 크기 768, 어휘 30,000개, 최대 300 토큰입니다.
+#
+# 설정은 `BertConfig.from_pretrained(출처)`로 읽습니다. 출처는 허브의 모델 이름(`beomi/kcbert-base`)이거나, 같은 파일이 든
+# 로컬 폴더(`model_dir`)입니다. 빠른 점검 모드에서는 같은 구조의 2층짜리 작은 BERT를 무작위 가중치로 한 번 만들어 로컬 폴더에
+# 저장해 두고(`tiny_model_dir`), 실제 모델과 똑같이 그 폴더에서 `from_pretrained`로 불러옵니다.
+# `config_changes`로 넘긴 값(예: 레이블 수)은 읽은 설정 위에 덮어씁니다. 문장 길이 설정 `max_seq_length`가 모델의 최대 위치보다 길면
+# 학습 도중이 아니라 여기서 바로 설정 이름이 적힌 오류를 냅니다.
+# 아래 셀은 `helpers/core/models.py`의 함수와 글자 하나까지 같은 코드입니다. 강좌의 모든 과제가 이 함수로 모델을 불러옵니다.
+
+# %% id=load-config tags=["library:helpers.core.models"]
+from typing import Any
+
+from transformers import BertConfig
+
+from helpers.core.models import tiny_model_dir
+from helpers.core.settings import CourseSettings, SettingsError
+
+
+def model_source(settings: CourseSettings) -> str:
+    """Where the model comes from: the tiny random BERT saved locally (smoke), the local model folder, or the hub."""
+    if settings.smoke:
+        return str(tiny_model_dir(settings))
+    return settings.model_dir or settings.pretrained_model_name
+
+
+def load_config(settings: CourseSettings, **config_changes: Any) -> BertConfig:
+    """The model's config (layers, sizes, vocabulary) with `config_changes` applied; checks max_seq_length."""
+    source = model_source(settings)
+    config = BertConfig.from_pretrained(source, **config_changes)
+    if settings.max_seq_length > config.max_position_embeddings:
+        raise SettingsError(f"max_seq_length={settings.max_seq_length} exceeds max_position_embeddings="
+                            f"{config.max_position_embeddings} of {source}")
+    return config
 
 # %% id=cell-05
-from helpers.core.models import load_config
-
 config = load_config(settings)
+print("출처:", model_source(settings))
 for key in ("num_hidden_layers", "hidden_size", "num_attention_heads", "vocab_size", "max_position_embeddings"):
     print(f"{key:>24} = {getattr(config, key)}")
 
 # %% [markdown] id=cell-06
 # ## 2절. 분류 모델 만들기
-# `load_sequence_classifier`는 사전학습 가중치를 불러오고, 그 위에 무작위로 초기화한 분류 층(긍정/부정 2개 출력)을 얹습니다.
+# `BertForSequenceClassification.from_pretrained`처럼 과제용 모델 클래스의 `from_pretrained`를 부르면 사전학습 가중치를 불러오고,
+# 그 위에 무작위로 초기화한 분류 층(긍정/부정 2개 출력)을 얹습니다. 아래 `load_pretrained`는 모델 클래스를 인자로 받아
+# `model_class.from_pretrained(출처, config=설정)`을 부르는 함수라서, 10–12의 다른 과제도 클래스만 바꿔 같은 함수를 씁니다.
+# 분류 층은 `settings.seed`로 초기화하므로 같은 시드면 같은 분류 층이 나옵니다. 불러올 때 transformers가 출력하는
+# LOAD REPORT에는 체크포인트에 없어서 새로 만든 분류 층(`classifier.`)의 가중치가 `MISSING`으로, 사전학습 때 쓰고 분류에는 쓰지 않는
+# 층(`cls.`로 시작하는 마스크 언어 모델 헤드)의 가중치가 `UNEXPECTED`로 나옵니다. 분류 층을 새로 얹었으니 둘 다 정상입니다.
+# `from_pretrained`는 모델을 평가 모드(드롭아웃 꺼짐)로 돌려주므로, 마지막에 `train()`으로 학습 모드로 되돌립니다.
+# 가중치 파일이 없는 로컬 폴더를 주면 사전학습 없이 무작위로 초기화한 모델이 된다는 것을 크게 경고합니다.
+#
 # 분류 층이 읽는 것은 풀러(pooler) 출력입니다. 마지막 층의 `[CLS]` 벡터를 다시 선형 층과 tanh에 통과시킨 값입니다.
 # 레이블 이름은 모델 설정의 `id2label`에 저장되므로, 저장한 모델을 나중에 불러와도 레이블 이름이 그대로 남습니다.
 
+# %% id=load-model tags=["library:helpers.core.models"]
+from pathlib import Path
+
+import torch
+from transformers import BertForSequenceClassification
+
+from helpers.core.models import freshly_initialised, has_weights
+
+
+def load_pretrained(model_class: Any, settings: CourseSettings, **config_changes: Any) -> Any:
+    """`model_class` (BERT with a task head) with pretrained weights and a new head drawn from settings.seed."""
+    config = load_config(settings, **config_changes)
+    torch.manual_seed(settings.seed)  # the same seed gives the same new head
+    source = model_source(settings)
+    if Path(source).is_dir() and not has_weights(source):
+        return freshly_initialised(model_class, config, source)
+    model = model_class.from_pretrained(source, config=config)
+    # from_pretrained returns the model in eval mode, and Lightning 2 keeps the mode it finds: without this,
+    # fine-tuning would run with dropout switched off.
+    return model.train()
+
+
+def load_sequence_classifier(settings: CourseSettings, labels: tuple[str, ...]) -> BertForSequenceClassification:
+    """A BertForSequenceClassification with len(labels) outputs, whose config stores the label names (id2label)."""
+    id2label = dict(enumerate(labels))
+    return load_pretrained(BertForSequenceClassification, settings, num_labels=len(labels), id2label=id2label,
+                           label2id={v: k for k, v in id2label.items()})
+
 # %% id=cell-07
 from helpers.core.corpora import NSMC_LABELS
-from helpers.core.models import count_parameters, load_sequence_classifier
+from helpers.core.models import count_parameters
 
 model = load_sequence_classifier(settings, NSMC_LABELS)
-print(type(model).__name__, "| id2label:", model.config.id2label)
+print(type(model).__name__, "| id2label:", model.config.id2label, "| 학습 모드:", model.training)
 print(f"학습할 파라미터 수: {count_parameters(model):,}")
 
 # %% [markdown] id=cell-08
@@ -106,6 +173,8 @@ check("03-embedding-parameters", answer)
 # %% [markdown] id=summary
 # ## 정리
 # - KcBERT는 마스크 언어 모델로 사전학습한 12층 BERT이고, 파라미터 대부분은 임베딩과 트랜스포머 층에 있습니다.
+# - 설정은 `BertConfig.from_pretrained`로, 모델은 `BertForSequenceClassification.from_pretrained`로 불러옵니다(빠른 점검 모드에서는
+#   로컬 폴더에 저장한 작은 무작위 BERT를 같은 방법으로 불러옵니다).
 # - 분류 모델은 풀러 출력 위에 무작위로 초기화한 작은 분류 층을 얹은 것이며, 학습 전 확률은 50% 근처입니다.
 #
 # 다음 노트북 **04 토크나이저**에서는 토크나이저가 문장을 어떻게 자르고 번호로 바꾸는지 살펴봅니다.

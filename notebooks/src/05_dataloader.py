@@ -40,17 +40,49 @@ print(f"학습 {len(datasets.train):,} / 검증 {len(datasets.val):,} / 테스�
 print("첫 행:", datasets.train[0])
 
 # %% [markdown] id=cell-07
-# ## 3절. 세 문장을 배치 하나로
+# ## 3절. 세 문장을 배치 하나로: collate 함수
+# 데이터로더가 데이터셋에서 꺼낸 행 목록을 배치 하나로 묶는 함수를 **collate 함수**라고 합니다.
 # `collate_dynamic_padding`은 행 목록을 받아 가장 긴 행의 길이에 맞춰 `[PAD]`(번호 0)를 채우고 텐서로 바꿉니다.
 # `attention_mask`는 진짜 토큰이 1, 패딩이 0이어서 모델이 패딩을 무시하게 해 줍니다.
+# 레이블이 토큰마다 있으면(11의 개체명 인식) 레이블도 같은 길이로 채우되, 손실 계산에서 빠지도록 -100을 채웁니다.
 #
 # BERT에는 `token_type_ids`라는 입력도 있습니다. 문장 두 개를 이어 넣을 때(예: 10의 전제·가설 쌍) 첫 문장의 토큰은 0,
 # 두 번째 문장의 토큰은 1로 표시해 모델이 두 문장을 구별하게 합니다. 문장 하나만 넣는 문서 분류에서는 모두 0이라서,
 # 배치에 넣지 않아도 모델이 0으로 채웁니다.
+# 아래 셀은 `helpers/core/data.py`의 함수와 글자 하나까지 같은 코드이고, 강좌의 모든 과제가 이 함수로 배치를 만듭니다.
+
+# %% id=collate tags=["library:helpers.core.data"]
+from typing import Any, Sequence
+
+import torch
+
+
+def pad_rows(rows: Sequence[Sequence[int]], pad_value: int, length: int | None = None) -> torch.Tensor:
+    """Stack int rows into a (batch, length) tensor, right-padded with pad_value to the longest row."""
+    length = max(len(r) for r in rows) if length is None else length
+    # One tensor call on padded Python lists: about twice as fast as filling the rows one tensor at a time.
+    return torch.tensor([[*r, *[pad_value] * (length - len(r))] for r in rows], dtype=torch.long)
+
+
+def collate_dynamic_padding(batch: Sequence[dict[str, Any]], pad_token_id: int = 0,
+                            label_pad_id: int = -100) -> dict[str, torch.Tensor]:
+    """Pad a batch to its longest row: input_ids, attention_mask, token_type_ids, labels (and integer fields)."""
+    ids = [row["input_ids"] for row in batch]
+    out = {"input_ids": pad_rows(ids, pad_token_id)}
+    out["attention_mask"] = pad_rows([[1] * len(r) for r in ids], 0)
+    if "token_type_ids" in batch[0]:
+        out["token_type_ids"] = pad_rows([row["token_type_ids"] for row in batch], 0)
+    labels = [row["labels"] for row in batch] if "labels" in batch[0] else None
+    if labels is not None and isinstance(labels[0], (list, tuple)):  # one label per token (NER, language modelling)
+        out["labels"] = pad_rows(labels, label_pad_id, out["input_ids"].shape[1])
+    elif labels is not None:
+        out["labels"] = torch.as_tensor(labels, dtype=torch.long)
+    for key in batch[0]:  # any other field is one integer per row (QA start/end positions, row indexes)
+        if key not in out:
+            out[key] = torch.as_tensor([row[key] for row in batch], dtype=torch.long)
+    return out
 
 # %% id=cell-08
-from helpers.core.data import collate_dynamic_padding
-
 three = [datasets.train[i] for i in range(3)]
 batch = collate_dynamic_padding(three, pad_token_id=tokenizer.pad_token_id)
 for row in three:
@@ -62,17 +94,54 @@ print("labels:", batch["labels"])
 
 # %% [markdown] id=cell-09
 # ## 4절. 데이터로더와 샘플러
-# `DataLoader`는 데이터셋에서 행을 꺼내 배치로 묶습니다. 어떤 순서로 꺼낼지는 **샘플러**가 정합니다.
-# 학습 때는 순서를 섞고, 여기에 더해 `LengthGroupedSampler`는 길이가 비슷한 문장끼리 한 배치로 모은 뒤 배치 순서를 섞습니다.
-# 그래서 학습은 여전히 무작위이면서 패딩은 더 줄어듭니다(`length_grouped=True`가 기본값).
+# PyTorch의 `DataLoader(dataset, batch_size=..., collate_fn=...)`는 데이터셋에서 행을 꺼내 collate 함수로 배치를 묶습니다.
+# 어떤 순서로 꺼낼지는 **샘플러**가 정합니다. 평가 때는 파일 순서 그대로 `batch_size`개씩 꺼냅니다. 학습 때는 순서를 섞는데,
+# 여기에 더해 `LengthGroupedSampler`는 길이가 비슷한 문장끼리 한 배치로 모은 뒤 배치 순서를 섞습니다. 그래서 학습은 여전히
+# 무작위이면서 패딩은 더 줄어듭니다(`length_grouped=True`가 기본값). 이 샘플러는 행이 아니라 배치(행 번호 목록)를 통째로
+# 내놓으므로 `DataLoader`의 `batch_sampler=` 인자로 넘깁니다(이때 `batch_size`는 샘플러가 정합니다).
+#
+# 아래 함수가 쓰는 `LatePinningDataLoader`와 `ResumableDataLoader`는 `DataLoader`를 상속한 클래스로, 인자는 `DataLoader`와 같습니다.
+# 앞의 것은 GPU로 옮기기 좋은 고정 메모리(pinned memory)를 학습이 GPU를 쓰기 시작한 뒤에만 켜고, 뒤의 것은 에폭마다 섞는 순서를
+# `(seed, 에폭)`만으로 정해서 끊긴 학습을 이어 갈 때(07) 에폭 중간의 같은 배치부터 다시 시작할 수 있게 합니다.
 # 기본 배치 크기 32는 BERT 파인튜닝에서 흔히 쓰는 값(16–32)으로, 128토큰 KcBERT-base가 16GB GPU(Colab T4)에 넉넉히 들어가는 크기입니다.
+# 아래 셀도 `helpers/core/data.py`의 함수 그대로이며, 06과 07의 `make_loaders`가 학습·검증·테스트 데이터로더를 이 함수로 만듭니다.
+
+# %% id=make-dataloader tags=["library:helpers.core.data"]
+from functools import partial
+
+from torch.utils.data import DataLoader, Dataset
+
+from helpers.core.data import LatePinningDataLoader, ResumableDataLoader
+from helpers.core.sampling import LengthGroupedSampler, ShuffledBatchSampler
+
+
+def make_dataloader(dataset: Dataset, batch_size: int, pad_token_id: int, shuffle: bool = False,
+                    length_grouped: bool = False, seed: int = 0, num_workers: int = 0) -> DataLoader:
+    """A DataLoader that pads each batch to its longest row, optionally shuffled (and grouped by length).
+
+    A shuffled (training) loader gives each DDP process its own whole batches of one shared order (Trainer option
+    use_distributed_sampler=False keeps Lightning from replacing that). An ordered (evaluation) loader gives every
+    process all rows: metrics are then exactly those of the full set (a DistributedSampler would pad with
+    repeated rows), and code that runs on the main process only, such as ner.entity_report, sees every row too.
+    """
+    collate = partial(collate_dynamic_padding, pad_token_id=pad_token_id)  # picklable: works with workers
+    workers = dict(num_workers=num_workers, persistent_workers=num_workers > 0)
+    if not shuffle:
+        return LatePinningDataLoader(dataset, batch_size=batch_size, collate_fn=collate, **workers)
+    # Own generators (never the global RNG) for the shuffle and for the worker seeds, so that the order of an
+    # epoch depends on (seed, epoch) only, with or without workers, and a resumed run draws the same.
+    sampler = (LengthGroupedSampler(dataset.lengths(), batch_size, seed) if length_grouped
+               else ShuffledBatchSampler(len(dataset), batch_size, seed))
+    return ResumableDataLoader(dataset, batch_sampler=sampler, collate_fn=collate, seed=seed,
+                               generator=torch.Generator().manual_seed(seed), **workers)
 
 # %% id=cell-10
-from helpers.core.loaders import make_loaders
-
-loaders = make_loaders(datasets, tokenizer, settings)
-print("배치 샘플러:", type(loaders.train.batch_sampler).__name__)
-for step, batch in zip(range(3), loaders.train):
+train_loader = make_dataloader(datasets.train, settings.batch_size, tokenizer.pad_token_id, shuffle=True,
+                               length_grouped=settings.length_grouped, seed=settings.seed)
+val_loader = make_dataloader(datasets.val, settings.batch_size, tokenizer.pad_token_id)
+print("DataLoader인가:", isinstance(train_loader, DataLoader), "| 배치 샘플러:", type(train_loader.batch_sampler).__name__)
+print(f"배치 수: 학습 {len(train_loader):,} / 검증 {len(val_loader):,}")
+for step, batch in zip(range(3), train_loader):
     print(f"배치 {step}: input_ids {tuple(batch['input_ids'].shape)}, 패딩 비율 {1 - batch['attention_mask'].float().mean():.1%}")
 
 # %% [markdown] id=cell-11
@@ -94,7 +163,7 @@ plot_token_lengths(lengths, max_length=128, title="NSMC train: tokens per review
 from helpers.core.data import padding_report
 
 report = padding_report(lengths, settings.batch_size, max_length=128)
-grouped = sum(b["input_ids"].numel() for b in loaders.train)
+grouped = sum(b["input_ids"].numel() for b in train_loader)
 report["length_grouped_batches"] = grouped
 for name, tokens in report.items():
     print(f"{name:>28}: {tokens:>12,} 토큰 ({tokens / report['real_tokens']:.2f}배)")
@@ -126,8 +195,8 @@ check("05-token-type-ids", answer)
 
 # %% [markdown] id=summary
 # ## 정리
-# - 토큰화는 한 번에, 패딩은 배치를 만들 때 그 배치의 가장 긴 문장까지만 합니다.
+# - 토큰화는 한 번에, 패딩은 배치를 만들 때 collate 함수(`collate_fn=`)가 그 배치의 가장 긴 문장까지만 합니다.
 # - `attention_mask`는 패딩을 가리고, `token_type_ids`는 문장 쌍의 두 문장을 구별합니다.
-# - 길이가 비슷한 문장끼리 묶으면(`LengthGroupedSampler`) 무작위성을 지키면서 헛계산이 더 줄어듭니다.
+# - 길이가 비슷한 문장끼리 묶으면(`LengthGroupedSampler`를 `batch_sampler=`로) 무작위성을 지키면서 헛계산이 더 줄어듭니다.
 #
 # 다음 노트북 **06 태스크**에서는 이 배치를 받아 손실을 계산하고 가중치를 고치는 **태스크**(LightningModule)를 만듭니다.

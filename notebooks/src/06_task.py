@@ -29,13 +29,102 @@ loaders = make_loaders(encode_splits(tokenizer, read_nsmc_splits(settings), sett
 
 # %% [markdown] id=cell-05
 # ## 2절. 태스크 만들기
-# `build_task`는 분류 모델을 불러와 `ClassificationTask`로 감쌉니다. 태스크는 학습 중 손실과 정확도를 스텝마다,
-# 검증 손실·정확도·매크로 F1을 에폭마다 기록합니다(torchmetrics). 매크로 F1은 다음 노트북에서 설명합니다.
+# 태스크는 `L.LightningModule`을 상속한 클래스입니다. Lightning은 정해진 이름의 메서드를 알맞은 때에 부릅니다.
+#
+# - `training_step(batch, batch_idx)`: 학습 배치 하나로 손실을 계산해 돌려줍니다. 역전파와 가중치 갱신은 Lightning이 합니다.
+#   transformers 모델은 배치에 `labels`가 있으면 cross-entropy 손실을 직접 계산해 `out.loss`로 돌려줍니다.
+# - `validation_step(batch, batch_idx)`: 검증 배치 하나로 손실과 지표를 계산합니다(`test_step`은 테스트 데이터에 같은 일을 합니다).
+# - `configure_optimizers()`: 옵티마이저와 학습률 스케줄을 돌려줍니다(3절).
+#
+# `self.log`로 기록한 값은 진행 막대와 학습 기록(CSV)에 남습니다. torchmetrics의 지표 객체를 넘기면 배치마다 쌓았다가 에폭이 끝날 때
+# 한 번에 계산합니다. 그래서 학습 손실·정확도는 스텝마다, 검증 손실·정확도·매크로 F1은 에폭마다 기록됩니다. 매크로 F1은 다음 노트북에서 설명합니다.
+# 학습률과 학습 정확도는 로거가 실제로 기록하는 스텝에만 계산합니다(스텝마다 계산하면 그만큼 느려집니다).
+# `FineTuningTask`는 10–13의 모든 과제가 함께 쓰는 부분이고, `ClassificationTask`는 여기에 문서 분류의 지표를 더합니다.
+# 아래 셀은 `helpers/core/tasks.py`의 클래스와 글자 하나까지 같은 코드입니다.
+
+# %% id=task-classes tags=["library:helpers.core.tasks"]
+from typing import Any
+
+import lightning as L
+import torch
+from torchmetrics.classification import MulticlassAccuracy, MulticlassF1Score
+
+from helpers.core.tasks import adamw_with_schedule
+
+
+class FineTuningTask(L.LightningModule):
+    """A pretrained model fine-tuned with AdamW and a per-step schedule; subclasses add their metrics."""
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> Any:
+        return self.model(**batch)
+
+    def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        out = self(batch)
+        self.log("train_loss", out.loss, prog_bar=True, batch_size=len(batch["input_ids"]))
+        if self.logs_this_step():  # the extras only when the logger writes them: each costs host work per step
+            self.log("lr", self.trainer.optimizers[0].param_groups[0]["lr"], on_step=True, on_epoch=False)
+            self.log_train_metrics(out, batch)
+        return out.loss
+
+    def logs_this_step(self) -> bool:
+        """True on the steps whose metrics the logger writes (every `log_every_n_steps`, as Lightning does)."""
+        return self.global_step % max(1, self.trainer.log_every_n_steps) == 0
+
+    def log_train_metrics(self, out: Any, batch: dict[str, torch.Tensor]) -> None:
+        """Per-step training metrics beyond loss and LR (none by default)."""
+
+    def configure_optimizers(self) -> dict[str, Any]:
+        hp = self.hparams
+        return adamw_with_schedule(self, hp.learning_rate, hp.weight_decay, hp.warmup_ratio)
+
+
+class ClassificationTask(FineTuningTask):
+    """Fine-tunes a sequence classifier: cross-entropy loss, accuracy and macro-averaged F1 per epoch."""
+
+    def __init__(self, model: torch.nn.Module, learning_rate: float = 5e-5, weight_decay: float = 0.01,
+                 warmup_ratio: float = 0.1) -> None:
+        super().__init__()
+        self.model = model
+        self.save_hyperparameters(ignore=["model"])
+        n = model.config.num_labels
+        # validate_args=False: the labels come from our own collate, so skip torchmetrics' checks on every batch.
+        accuracy = dict(num_classes=n, average="micro", validate_args=False)
+        f1 = dict(num_classes=n, average="macro", validate_args=False)
+        self.train_acc = MulticlassAccuracy(**accuracy)
+        self.val_acc, self.val_f1 = MulticlassAccuracy(**accuracy), MulticlassF1Score(**f1)
+        self.test_acc, self.test_f1 = MulticlassAccuracy(**accuracy), MulticlassF1Score(**f1)
+
+    def log_train_metrics(self, out: Any, batch: dict[str, torch.Tensor]) -> None:
+        self.train_acc(out.logits.argmax(-1), batch["labels"])
+        self.log("train_acc", self.train_acc, on_step=True, on_epoch=False, batch_size=len(batch["labels"]))
+
+    def _evaluate(self, batch: dict[str, torch.Tensor], stage: str) -> None:
+        out = self(batch)
+        preds = out.logits.argmax(-1)
+        acc, f1 = (self.val_acc, self.val_f1) if stage == "val" else (self.test_acc, self.test_f1)
+        acc(preds, batch["labels"])
+        f1(preds, batch["labels"])
+        n = len(batch["labels"])
+        self.log(f"{stage}_loss", out.loss, prog_bar=True, batch_size=n, sync_dist=True)
+        self.log(f"{stage}_acc", acc, prog_bar=True, batch_size=n)
+        self.log(f"{stage}_f1", f1, batch_size=n)
+
+    def validation_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._evaluate(batch, "val")
+
+    def test_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> None:
+        self._evaluate(batch, "test")
+
+# %% [markdown] id=task-build-md
+# 03에서 본 분류 모델을 태스크로 감쌉니다. 학습률 같은 인자는 `save_hyperparameters`로 `task.hparams`에 저장되어 체크포인트에도 남습니다.
+# (07부터는 같은 일을 하는 `helpers.core.tasks.build_task(settings)`를 씁니다.)
 
 # %% id=cell-06
-from helpers.core.tasks import build_task
+from helpers.core.corpora import NSMC_LABELS
+from helpers.core.models import load_sequence_classifier
 
-task = build_task(settings)
+model = load_sequence_classifier(settings, NSMC_LABELS)
+task = ClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
 print(task.hparams)
 
 # %% [markdown] id=cell-07
@@ -54,13 +143,29 @@ print(task.hparams)
 # 한 에폭짜리 학습에서는 학습률이 워밍업 첫 값(거의 0)에 머문 채 끝납니다. 오류도 경고도 없습니다.
 # 키 이름을 `"lr_schedular"`처럼 틀리면 Lightning이 `Found unsupported keys in the optimizer configuration` 경고를 출력하고
 # 스케줄러 없이 학습합니다. 경고가 나오기는 하지만 긴 출력 속에서 놓치기 쉽습니다.
+#
+# 아래 `adamw_with_schedule`이 태스크의 `configure_optimizers`가 돌려주는 값을 만듭니다. 전체 스텝 수는 `Trainer`가 데이터로더 길이와
+# 에폭 수로 셉니다(`estimated_stepping_batches`). `helpers/core/tasks.py`의 함수 그대로입니다.
 
-# %% id=cell-08
-import inspect
+# %% id=cell-08 tags=["library:helpers.core.tasks"]
+import math
 
-from helpers.core.tasks import adamw_with_schedule
+from helpers.core.tasks import adamw_implementation, linear_warmup_decay, parameter_groups
 
-print(inspect.getsource(adamw_with_schedule))
+
+def adamw_with_schedule(module: L.LightningModule, learning_rate: float, weight_decay: float,
+                        warmup_ratio: float) -> dict[str, Any]:
+    """AdamW (no decay on biases and LayerNorm) plus a per-step linear schedule, in Lightning's format."""
+    trainer = module._trainer
+    clipping = bool(trainer is not None and trainer.gradient_clip_val)
+    implementation = adamw_implementation(module.device.type, clipping)
+    optimizer = torch.optim.AdamW(parameter_groups(module, weight_decay), lr=learning_rate, **implementation)
+    total = trainer.estimated_stepping_batches if trainer is not None else 1000
+    total = int(total) if math.isfinite(total) else 1000
+    scheduler = linear_warmup_decay(optimizer, total, int(total * warmup_ratio))
+    # The schedule must be returned under "lr_scheduler" with interval "step": without "interval" Lightning steps
+    # it once per epoch, so a one-epoch run would keep the learning rate at its first warm-up value.
+    return {"optimizer": optimizer, "lr_scheduler": {"scheduler": scheduler, "interval": "step"}}
 
 # %% [markdown] id=cell-09
 # 스케줄이 실제로 어떻게 움직이는지 100스텝짜리 학습을 가정해 그려 봅니다.

@@ -52,37 +52,153 @@ task = build_task(settings)
 
 # %% [markdown] id=cell-05
 # ## 3절. Trainer 만들기
-# `build_trainer`는 장치에 맞는 설정을 고릅니다.
+# `L.Trainer(...)`에 학습 방법을 인자로 넘깁니다. 아래 `build_trainer`가 강좌의 기본값을 정합니다.
 #
-# - GPU가 있으면 사용하고(`accelerator="auto"`), 정밀도는 bf16을 지원하는 GPU(A100, H100 등)에서 `bf16-mixed`,
-#   Colab T4처럼 bf16이 없는 GPU에서 `16-mixed`, CPU에서는 `32-true`입니다.
+# - `device_options`: GPU가 있으면 사용하고(`accelerator="auto"`), 정밀도는 bf16을 지원하는 GPU(A100, H100 등)에서 `bf16-mixed`,
+#   Colab T4처럼 bf16이 없는 GPU에서 `16-mixed`, CPU에서는 `32-true`입니다(`pick_precision`).
 #   **혼합 정밀도**(mixed precision)는 행렬 곱처럼 무거운 계산을 16비트로 해서 속도를 높이고 메모리를 줄이되, 가중치와
 #   누적값은 32비트로 지켜 정확도를 잃지 않는 방법입니다. `16-mixed`(fp16)는 표현할 수 있는 수의 범위가 좁아 작은 기울기가 0이
 #   되어 버릴 수 있으므로, 손실에 큰 수를 곱해 역전파한 뒤 기울기를 다시 그만큼 나눕니다. 이것을 **손실 스케일링**이라고 하며
 #   Lightning이 자동으로 합니다. `bf16-mixed`는 범위가 32비트와 같아 스케일링이 필요 없습니다.
-# - 기울기 클리핑(06의 4절)은 노름 1.0으로 걸려 있습니다(`gradient_clip_val=1.0`).
-# - 검증 정확도가 가장 좋은 체크포인트(`best-...ckpt`)와 마지막 체크포인트(`last.ckpt`)를 `output_dir/checkpoints`에 저장합니다.
-# - 학습 기록은 CSV 파일로 남겨 곡선을 그리는 데 씁니다. 진행 막대는 Colab과 JupyterLab에서 모두 보입니다.
-# - 여러 GPU를 쓸 때는 `devices`, `strategy`, `num_nodes`를 그대로 넘기면 됩니다.
+#   여러 GPU를 쓸 때는 `devices`, `strategy`, `num_nodes`를 그대로 넘기면 되고, 노트북에서는 `ddp_notebook`을 자동으로 고릅니다.
+# - `course_defaults`: 에폭 수, 기울기 클리핑(06의 4절, `gradient_clip_val=1.0`), 기록 간격입니다.
+# - `callbacks=`: Lightning이 학습 중 정해진 때에 부르는 객체들입니다. `BestWeightsCheckpoint`는 검증 정확도가 가장 좋은 가중치
+#   (`best-...ckpt`)를, `LastCheckpoint`는 이어서 학습하는 데 필요한 모든 것(`last.ckpt`)을 `output_dir/checkpoints`에 저장합니다.
+#   `last.ckpt`는 검증 때와 학습이 끝날 때, 그리고 에폭 중간에도 10분마다 다시 씁니다. 연결이 끊겨도 잃는 것은 몇 분뿐입니다.
+#   `ResumePoint`는 에폭 중 몇 번째 배치까지 했는지와 난수 상태를, `RunRecord`는 무엇을 학습했는지를 체크포인트에 함께 적습니다.
+# - `logger=`: 학습 기록을 CSV 파일로 남겨 곡선을 그리는 데 씁니다. 진행 막대는 Colab과 JupyterLab에서 모두 보입니다.
+# - `plugins=`의 `AtomicCheckpointIO()`: 체크포인트를 임시 파일에 다 쓴 뒤 이름을 바꿔서, 쓰다가 끊긴 파일이 멀쩡해 보이는 일이 없게 합니다.
+#
+# 키워드 인자(예: `build_trainer(settings, max_epochs=3)`)는 기본값을 덮어씁니다.
+# 아래 셀은 `helpers/core/training.py`의 함수와 글자 하나까지 같은 코드이고, 강좌의 모든 과제와 명령줄 학습이 이 함수로 `Trainer`를 만듭니다.
+
+# %% id=build-trainer tags=["library:helpers.core.training"]
+from datetime import timedelta
+from typing import Any
+
+import lightning as L
+import torch
+from lightning.pytorch.callbacks import Callback
+
+from helpers.core.checkpoints import BestWeightsCheckpoint, KeptCSVLogger, LastCheckpoint
+from helpers.core.devices import pick_precision, pick_strategy
+from helpers.core.resume import ResumePoint
+from helpers.core.run_guard import RunRecord
+from helpers.core.settings import CourseSettings
+from helpers.core.training import (DEFAULT_CHECKPOINT_MINUTES, AtomicCheckpointIO, CompileModel, checkpoint_dir,
+                                   log_version, progress_bar)
+
+
+def device_options(settings: CourseSettings, options: dict[str, Any]) -> dict[str, Any]:
+    """Accelerator, devices, nodes, strategy and precision (taken out of `options` where given there): the CPU in
+    smoke runs, else what is there; `ddp_notebook` for several GPUs in a notebook; bf16 or fp16 mixed on a GPU."""
+    if torch.cuda.is_available():  # flags only: setting them does not initialise CUDA
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    accelerator = options.pop("accelerator", "cpu" if settings.smoke else "auto")
+    devices = options.pop("devices", "auto")
+    strategy = pick_strategy(options.pop("strategy", "auto"), devices, accelerator)
+    precision = pick_precision(settings.precision, accelerator, strategy if isinstance(strategy, str) else "")
+    return dict(accelerator=accelerator, devices=devices, num_nodes=options.pop("num_nodes", 1), strategy=strategy,
+                precision=options.pop("precision", precision))
+
+
+def course_defaults(settings: CourseSettings) -> dict[str, Any]:
+    """The course's other Trainer options: epochs and steps, gradient clipping at norm 1.0, how often to log."""
+    return dict(
+        max_epochs=settings.epochs, max_steps=settings.max_steps, gradient_clip_val=1.0,
+        log_every_n_steps=1 if settings.smoke else 10, enable_model_summary=not settings.smoke, deterministic=False,
+        # helpers.core.data's training batch samplers split whole batches between DDP processes themselves; Lightning's
+        # DistributedSampler would reshuffle them (losing length grouping) and pad evaluation with repeated rows.
+        use_distributed_sampler=False,
+    )
+
+
+def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str = "max",
+                  callbacks: list[Callback] | None = None, devices: Any = None, strategy: str | None = None,
+                  num_nodes: int | None = None, checkpoint_every_n_steps: int | None = None,
+                  checkpoint_every_minutes: float | None = None, **trainer_kwargs: Any) -> L.Trainer:
+    """A Trainer with the course defaults; settings.extra["trainer"] (the CLI) and keyword arguments override them.
+
+    `devices`, `strategy`, `num_nodes` and any other Trainer option pass through to Lightning. Besides the best
+    checkpoint, last.ckpt is written every `checkpoint_every_n_steps` steps, else every `checkpoint_every_minutes`
+    (default 10; 0 turns it off), so that a disconnect mid-epoch loses minutes, not the epoch.
+    """
+    options = {**settings.extra.get("trainer", {}), **trainer_kwargs}
+    given = dict(devices=devices, strategy=strategy, num_nodes=num_nodes,
+                 checkpoint_every_n_steps=checkpoint_every_n_steps, checkpoint_every_minutes=checkpoint_every_minutes)
+    options.update({k: v for k, v in given.items() if v is not None})
+    every_n_steps = options.pop("checkpoint_every_n_steps", None)
+    every_minutes = options.pop("checkpoint_every_minutes", DEFAULT_CHECKPOINT_MINUTES)
+    interval = None if every_n_steps or not every_minutes else timedelta(minutes=every_minutes)
+    L.seed_everything(settings.seed, workers=True, verbose=False)
+    device = device_options(settings, options)
+    logger = options.pop("logger", KeptCSVLogger(settings.output_dir, name="logs", version=log_version(settings)))
+    folder = checkpoint_dir(settings)
+    return L.Trainer(
+        callbacks=[
+            # The best weights only (a third of a full checkpoint: no AdamW moments), after each validation; the
+            # first checkpoint callback, so it is `trainer.checkpoint_callback` (see best_or_current).
+            BestWeightsCheckpoint(folder, monitor, mode),
+            # last.ckpt, all a resume needs: at each validation, at the end, every N steps or minutes.
+            LastCheckpoint(folder, every_n_train_steps=every_n_steps or None, train_time_interval=interval),
+            ResumePoint(),  # epoch, batches done and RNG states in each checkpoint: a resume goes on mid-epoch
+            RunRecord(settings),  # stores in each checkpoint what was trained, so another run does not resume from it
+            *progress_bar(settings, options.get("enable_progress_bar", True)),
+            *([CompileModel()] if settings.compile_model else []),
+            *(callbacks or []),
+        ],
+        logger=logger,  # metrics.csv per run part, for the learning curves
+        plugins=options.pop("plugins", [AtomicCheckpointIO()]),  # a checkpoint: to a temporary file, then renamed
+        **device, **{**course_defaults(settings), **options},
+    )
 
 # %% id=cell-06
-from helpers.core.training import build_trainer
-from helpers.core.devices import pick_precision
-
 trainer = build_trainer(settings)
-print("정밀도:", pick_precision(settings.precision), "| 최대 에폭:", trainer.max_epochs)
+print("정밀도:", trainer.precision, "| 최대 에폭:", trainer.max_epochs)
+print("콜백:", [type(c).__name__ for c in trainer.callbacks])
 
 # %% [markdown] id=cell-07
 # ## 4절. 학습하기
-# `fit_or_resume`은 `Trainer.fit`을 부릅니다. 이전 실행이 중간에 끊겨 `last.ckpt`가 남아 있으면 처음부터 다시 하지 않고
-# 그 체크포인트에서 **이어서** 학습하며, 어느 체크포인트에서 이어 가는지 출력합니다. 데이터 순서와 난수 상태까지 이어지므로
+# 학습은 `trainer.fit(task, 학습 데이터로더, 검증 데이터로더)` 한 줄입니다. `ckpt_path=`에 체크포인트를 주면 처음부터가 아니라
+# 그 체크포인트에서 **이어서** 학습합니다. 아래 `fit_or_resume`은 이전 실행이 중간에 끊겨 `last.ckpt`가 남아 있으면 그 경로를,
+# 없으면 `None`(처음부터)을 `ckpt_path=`로 넘기고, 어느 체크포인트에서 이어 가는지 출력합니다. 데이터 순서와 난수 상태까지 이어지므로
 # CPU의 32비트 학습에서는 끊기지 않은 학습과 똑같은 결과가 나옵니다. GPU에서 혼합 정밀도로 학습할 때는 속도를 위해
 # 결정적 계산을 강제하지 않으므로(`deterministic=False`) 결과가 아주 조금 다를 수 있지만, 거의 같습니다.
-# GPU가 여러 개면 `build_trainer`가 노트북용 `ddp_notebook`을 자동으로 고릅니다.
+# `guarded_fit`은 학습하는 동안 `output_dir`을 잠가 두 학습이 같은 폴더에 쓰지 않게 하고, 다른 설정으로 만든 `last.ckpt`면 이어 가지 않고
+# 멈춥니다. 처음 세 줄은 `ResumePoint` 콜백을 학습 데이터로더(05의 `ResumableDataLoader`)에 알려 주어, 이어서 학습할 때 에폭 중간의
+# 그 배치부터 시작하게 합니다. 학습이 끝나면 가장 좋았던 체크포인트의 가중치를 태스크에 다시 불러옵니다.
+# 아래 셀도 `helpers/core/training.py`의 함수 그대로입니다.
+
+# %% id=fit-or-resume tags=["library:helpers.core.training"]
+from lightning.pytorch.utilities import rank_zero_only
+
+from helpers.core.checkpoints import load_best_weights
+from helpers.core.run_guard import guarded_fit
+from helpers.core.training import last_checkpoint, remove_stale_logs, resuming
+
+
+def fit_or_resume(trainer: L.Trainer, task: L.LightningModule, train_loader: Any, val_loader: Any,
+                  settings: CourseSettings) -> None:
+    """Run Trainer.fit, resuming from last.ckpt when an earlier run left one (and saying so)."""
+    point = next((c for c in trainer.callbacks if isinstance(c, ResumePoint)), None)
+    if point is not None and hasattr(train_loader, "resume_point"):
+        train_loader.resume_point = point  # lets the loader start mid-epoch where the checkpoint stopped
+    last = last_checkpoint(settings) if resuming(settings) else None
+    with guarded_fit(settings, task, last):  # locks output_dir; an unreadable or foreign last.ckpt stops here
+        if last is None:
+            remove_stale_logs(settings)
+        else:
+            rank_zero_only(print)(f"{last}에서 이어서 학습합니다 (resuming from {last}). 처음부터 하려면 그 파일을 지우거나 "
+                                  "extra={'resume': False}를 쓰세요. 이미 끝난 학습은 epochs를 늘려야 더 학습합니다.")
+        trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)
+    # Keep the best weights in this process too: under a fork launcher (ddp_notebook, ddp_fork) only the workers
+    # would load them for evaluation, and the notebook would go on saving and predicting with the last epoch's.
+    best = load_best_weights(trainer, task)
+    if best is not None:
+        rank_zero_only(print)(f"가장 좋은 체크포인트의 가중치를 불러왔습니다 | best weights loaded from {best}")
 
 # %% id=cell-08
-from helpers.core.training import checkpoint_dir, fit_or_resume, resuming
-
 print("체크포인트 폴더:", checkpoint_dir(settings), "| 이어서 학습:", resuming(settings))
 fit_or_resume(trainer, task, loaders.train, loaders.val, settings)
 
@@ -206,7 +322,8 @@ check("07-steps-per-epoch", answer)
 
 # %% [markdown] id=summary
 # ## 정리
-# - `Trainer`는 학습 스텝을 반복하고, 검증하고, 가장 좋은 체크포인트와 `last.ckpt`를 저장하며, 끊긴 학습은 이어서 합니다.
+# - `L.Trainer(...)`는 학습 스텝을 반복하고, 검증하고, 콜백으로 가장 좋은 체크포인트와 `last.ckpt`를 저장합니다.
+#   끊긴 학습은 `trainer.fit(..., ckpt_path=last.ckpt)`로 이어서 합니다.
 # - GPU에서는 혼합 정밀도(T4는 `16-mixed`와 손실 스케일링)로 빠르게 학습합니다. KcBERT-base, NSMC 한 에폭이 T4에서 약 30분,
 #   테스트 정확도 약 0.89–0.90입니다.
 # - 정확도와 함께 정밀도·재현율·매크로 F1을 보고, 검증 곡선으로 과적합을 보려면 검증을 자주 하세요.
