@@ -24,7 +24,8 @@ SHOWN: dict[str, list[str]] = {
     # One loader for every task (10-12 pass their own model class): the classifier is
     # load_pretrained(BertForSequenceClassification, ...), which calls model_class.from_pretrained(...).
     "03_pretrained_model": ["BertConfig.from_pretrained(", "model_class.from_pretrained(",
-                            "load_pretrained(BertForSequenceClassification"],
+                            "load_pretrained(BertForSequenceClassification",
+                            "BertForSequenceClassification.from_pretrained("],
     "04_tokenizer": ["BertTokenizer.from_pretrained(", "tokenizer("],
     # The training loader's sampler yields whole (length-grouped) batches, so it is the DataLoader's batch_sampler=.
     "05_dataloader": ["def collate_dynamic_padding", "DataLoader(", "batch_sampler=", "collate_fn="],

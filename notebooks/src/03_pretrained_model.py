@@ -116,6 +116,16 @@ model = load_sequence_classifier(settings, NSMC_LABELS)
 print(type(model).__name__, "| id2label:", model.config.id2label, "| 학습 모드:", model.training)
 print(f"학습할 파라미터 수: {count_parameters(model):,}")
 
+# %% [markdown] id=direct-call-md
+# `load_sequence_classifier`가 결국 부르는 것은 transformers의 한 줄입니다. 같은 시드로 그 한 줄을 직접 불러 보면
+# 분류 층까지 모든 가중치가 위 모델과 똑같습니다.
+
+# %% id=direct-call
+torch.manual_seed(settings.seed)
+direct = BertForSequenceClassification.from_pretrained(model_source(settings), config=model.config)
+same = all(torch.equal(a, b) for a, b in zip(direct.state_dict().values(), model.state_dict().values()))
+print("직접 부른 모델과 가중치가 모두 같은가:", same)
+
 # %% [markdown] id=cell-08
 # ## 3절. 파라미터는 어디에 있나
 # 대부분의 파라미터는 단어 임베딩과 트랜스포머 층에 있고, 새로 붙인 분류 층은 아주 작습니다.
