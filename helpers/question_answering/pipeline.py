@@ -14,20 +14,20 @@ from helpers.core.data import make_dataloader
 from helpers.core.devices import to_inference_device
 from helpers.core.models import evaluation_mode, load_pretrained, load_tokenizer, save_model
 from helpers.core.plots import epoch_table, plot_learning_curves
-from helpers.core.settings import CourseSettings, SettingsError
+from helpers.core.settings import CourseSettings, QuestionAnsweringSettings, SettingsError
 from helpers.core.tasks import FineTuningTask
 from helpers.core.training import fit_and_evaluate, metrics_csv
 from helpers.question_answering.corpus import QaExample, read_korquad_splits
 from helpers.question_answering.features import QaFeatureDataset, QaFeatures, build_qa_features, decode_answers
 from helpers.question_answering.metrics import korquad_scores
 
-# Window and decoding options (override through settings.extra): overlap between windows, answers kept, answer cap.
-QA_OPTIONS = {"doc_stride": 64, "n_best": 20, "max_answer_length": 30}
+# Window and decoding settings and their defaults: overlap between windows, answers kept, answer cap.
+QA_OPTIONS = {name: getattr(QuestionAnsweringSettings, name) for name in ("doc_stride", "n_best", "max_answer_length")}
 
 
-def qa_option(settings: CourseSettings, name: str) -> int:
-    """A QA option from settings.extra, else its default in QA_OPTIONS."""
-    return int(settings.extra.get(name, QA_OPTIONS[name]))
+def qa_option(settings: QuestionAnsweringSettings, name: str) -> int:
+    """One of the QA settings in QA_OPTIONS (a field of QuestionAnsweringSettings)."""
+    return getattr(settings, name)
 
 
 @dataclass
@@ -102,7 +102,7 @@ def load_qa_model(settings: CourseSettings) -> Any:
     return load_pretrained(BertForQuestionAnswering, settings)
 
 
-def build_qa_task(model: Any, eval_set: QaEvalSet, settings: CourseSettings) -> QuestionAnsweringTask:
+def build_qa_task(model: Any, eval_set: QaEvalSet, settings: QuestionAnsweringSettings) -> QuestionAnsweringTask:
     """The QA model in its Lightning task with the settings' optimizer and decoding options."""
     return QuestionAnsweringTask(model, eval_set, settings.learning_rate, settings.weight_decay,
                                  settings.warmup_ratio, qa_option(settings, "n_best"),
@@ -150,7 +150,7 @@ def highlight_answer(context: str, predicted: tuple[int, int], gold: tuple[int, 
     return "".join(parts) + "</span>" * bool(context)
 
 
-def run_question_answering(settings: CourseSettings) -> dict[str, float]:
+def run_question_answering(settings: QuestionAnsweringSettings) -> dict[str, float]:
     """Train on KorQuAD (or the sample), report EM/F1 per epoch, evaluate the best checkpoint, save the model."""
 
     if settings.corpus_name != "korquad":
