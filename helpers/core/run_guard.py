@@ -164,7 +164,8 @@ def run_record(settings: CourseSettings, task: L.LightningModule) -> dict[str, A
                               "parameters": sum(p.numel() for p in task.parameters())}
     task_own = [name for name in setting_fields(type(settings)) if name not in setting_fields(CourseSettings)]
     record.update({name: getattr(settings, name) for name in RECORDED_SETTINGS})
-    record["corpus_and_task_settings"] = {name: getattr(settings, name) for name in [*CUSTOM_CORPUS_SETTINGS, *task_own]}
+    record["corpus_and_task_settings"] = {name: getattr(settings, name)
+                                          for name in [*CUSTOM_CORPUS_SETTINGS, *task_own]}
     return record
 
 
