@@ -38,7 +38,7 @@ def test_bad_values_raise_naming_the_setting(changes, named):
 
 def test_max_seq_length_limit_is_kcbert_position_limit():
     assert CourseSettings(max_seq_length=300).max_seq_length == 300
-    with pytest.raises(SettingsError, match="300"):
+    with pytest.raises(SettingsError, match="max_seq_length=512 is not allowed: beomi/kcbert-base has 300 positions"):
         CourseSettings(max_seq_length=512)
 
 
@@ -248,3 +248,17 @@ def test_command_line_device_options_and_no_resume_become_settings(monkeypatch, 
     monkeypatch.delenv("NLPBOOK_SMOKE", raising=False)
     settings = settings_for_task("ner", output_dir=str(tmp_path), **options)
     assert trainer_settings(settings) == {"devices": 2, "accumulate_grad_batches": 4} and settings.resume is False
+
+
+def test_base_settings_given_to_a_task_get_its_own_options_at_their_defaults():
+    from helpers.core.settings import as_task_settings
+    from helpers.ner.alignment import label_scheme
+    from helpers.question_answering.pipeline import qa_option
+
+    base = CourseSettings(batch_size=8, corpus_name="kmou-ner")
+    ner = as_task_settings(base, "ner")
+    assert type(ner) is NerSettings and (ner.batch_size, ner.corpus_name, ner.ner_label_subwords) == (8, "kmou-ner", "first")
+    chosen = NerSettings(ner_label_subwords="all")
+    assert as_task_settings(chosen, "ner") is chosen and label_scheme(chosen) == "all" and label_scheme(base) == "first"
+    assert qa_option(base, "doc_stride") == 64 and qa_option(QuestionAnsweringSettings(doc_stride=16), "doc_stride") == 16
+    assert type(as_task_settings(chosen, "question-answering")) is QuestionAnsweringSettings  # shared fields only

@@ -105,8 +105,8 @@ class CourseSettings:
         check_settings(self)  # each field's type, choices and range, from its metadata
         limit = KNOWN_POSITION_LIMITS.get(self.pretrained_model_name)
         if limit is not None and self.max_seq_length > limit:
-            raise SettingsError(f"max_seq_length={self.max_seq_length} exceeds the position limit of "
-                                f"{self.pretrained_model_name} ({limit} tokens)")
+            raise SettingsError(f"max_seq_length={self.max_seq_length} is not allowed: {self.pretrained_model_name} "
+                                f"has {limit} positions (tokens), use an integer from 1 to {limit}")
 
     def replace(self, **changes: Any) -> "CourseSettings":
         """Return a validated copy with some settings changed."""
@@ -186,6 +186,15 @@ def checked_names(settings_class: type, values: dict[str, Any], where: str) -> d
 def trainer_settings(settings: CourseSettings) -> dict[str, Any]:
     """The Trainer options the settings give (accelerator, devices, ...), leaving out those that are None."""
     return {name: getattr(settings, name) for name in TRAINER_SETTINGS if getattr(settings, name) is not None}
+
+
+def as_task_settings(settings: CourseSettings, task: str) -> CourseSettings:
+    """The settings as `task`'s settings class: unchanged when they are one, else a copy with its own options' defaults."""
+    settings_class = TASK_SETTINGS[task]
+    if isinstance(settings, settings_class):
+        return settings
+    shared = setting_fields(settings_class).keys() & setting_fields(type(settings)).keys()
+    return settings_class(**{name: getattr(settings, name) for name in shared})
 
 
 def settings_for_task(task: str, **overrides: Any) -> CourseSettings:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from helpers.core.settings import CourseSettings, GenerationSettings
+from helpers.core.settings import CourseSettings, as_task_settings
 
 KOGPT2_NAME = "skt/kogpt2-base-v2"
 # KoGPT2's special tokens: </s> starts and ends every text, <pad> fills batches (and is masked out of the loss).
@@ -16,9 +16,9 @@ KOGPT2_VOCAB_HEAD = ["<s>", "</s>", "<usr>", "<pad>", "<sys>", "<unk>", "<mask>"
 TINY_GPT2 = dict(n_layer=2, n_head=2, n_embd=128)
 
 
-def offline_generation(settings: GenerationSettings) -> bool:
-    """True when no hub download is wanted: smoke mode, or offline=True."""
-    return settings.smoke or settings.offline
+def offline_generation(settings: CourseSettings) -> bool:
+    """True when no hub download is wanted: smoke mode, or offline=True (a GenerationSettings option)."""
+    return settings.smoke or as_task_settings(settings, "generation").offline
 
 
 def add_text_boundaries(tokenizer: Any) -> Any:
@@ -82,19 +82,19 @@ def generation_source(settings: CourseSettings) -> str:
     return settings.pretrained_model_name
 
 
-def load_generation_tokenizer(settings: GenerationSettings, texts: Sequence[str] = ()) -> Any:
+def load_generation_tokenizer(settings: CourseSettings, texts: Sequence[str] = ()) -> Any:
     """KoGPT2's tokenizer with its special tokens, or offline a byte-level BPE trained on `texts` (cached)."""
     from transformers import PreTrainedTokenizerFast
 
     if offline_generation(settings):
         if not texts:
             raise ValueError("offline generation needs the training texts to build its byte-level BPE tokenizer")
-        vocab_size = settings.bpe_vocab_size
+        vocab_size = as_task_settings(settings, "generation").bpe_vocab_size
         return local_bpe_tokenizer(texts, settings.output_dir, vocab_size)
     return add_text_boundaries(PreTrainedTokenizerFast.from_pretrained(generation_source(settings), **KOGPT2_SPECIAL))
 
 
-def load_generation_model(settings: GenerationSettings, tokenizer: Any) -> Any:
+def load_generation_model(settings: CourseSettings, tokenizer: Any) -> Any:
     """GPT2LMHeadModel: pretrained KoGPT2, or offline a tiny random GPT-2 sized to the tokenizer."""
     from transformers import GPT2Config, GPT2LMHeadModel
 

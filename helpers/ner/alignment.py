@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from helpers.core.settings import NerSettings, SettingsError
+from helpers.core.settings import CourseSettings, SettingsError, as_task_settings
 from helpers.ner.corpora import EntitySpan, TaggedSentence
 
 LABEL_SCHEMES = {
@@ -29,9 +29,9 @@ def check_scheme(scheme: str) -> str:
     return scheme
 
 
-def label_scheme(settings: NerSettings) -> str:
-    """The settings' subword labelling scheme: ner_label_subwords ("first" unless set)."""
-    return check_scheme(settings.ner_label_subwords)
+def label_scheme(settings: CourseSettings) -> str:
+    """The settings' subword labelling scheme: NerSettings.ner_label_subwords ("first" unless set)."""
+    return check_scheme(as_task_settings(settings, "ner").ner_label_subwords)
 
 
 def model_scheme(model: Any) -> str:

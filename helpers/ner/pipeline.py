@@ -17,7 +17,7 @@ from helpers.core.devices import to_inference_device
 from helpers.core.loaders import make_loaders
 from helpers.core.models import in_evaluation_mode, load_pretrained, load_tokenizer, save_model
 from helpers.core.plots import plot_entity_scores, plot_learning_curves
-from helpers.core.settings import CourseSettings, NerSettings, SettingsError
+from helpers.core.settings import CourseSettings, SettingsError
 from helpers.core.splits import Splits
 from helpers.core.token_rows import CHUNK_ROWS, RowsBuilder, progress_chunks
 from helpers.core.training import fit_and_evaluate, metrics_csv
@@ -78,7 +78,7 @@ def encode_tagged(tokenizer: Any, sentences: Sequence[TaggedSentence], label2id:
     return ClassificationDataset(ids.finish(), labels.finish())
 
 
-def load_token_classifier(settings: NerSettings, labels: Sequence[str]) -> Any:
+def load_token_classifier(settings: CourseSettings, labels: Sequence[str]) -> Any:
     """A BertForTokenClassification whose config stores the tag names (id2label) and the labelling scheme."""
     from transformers import BertForTokenClassification
 
@@ -89,7 +89,7 @@ def load_token_classifier(settings: NerSettings, labels: Sequence[str]) -> Any:
     return model
 
 
-def build_ner_task(settings: NerSettings, labels: Sequence[str]) -> TokenClassificationTask:
+def build_ner_task(settings: CourseSettings, labels: Sequence[str]) -> TokenClassificationTask:
     """The token classifier wrapped in its Lightning task with the settings' optimizer options."""
     model = load_token_classifier(settings, labels)
     return TokenClassificationTask(model, settings.learning_rate, settings.weight_decay, settings.warmup_ratio)
@@ -157,7 +157,7 @@ def read_ner_splits(settings: CourseSettings) -> Splits:
     return splits_from_files(files, settings)
 
 
-def run_ner(settings: NerSettings) -> dict[str, float]:
+def run_ner(settings: CourseSettings) -> dict[str, float]:
     """Train on KMOU NER or KLUE-NER, test, plot curves and per-type scores, save the model."""
 
     scheme = label_scheme(settings)  # an unknown value stops here, before any reading

@@ -14,7 +14,7 @@ from helpers.core.data import make_dataloader
 from helpers.core.devices import to_inference_device
 from helpers.core.models import evaluation_mode, load_pretrained, load_tokenizer, save_model
 from helpers.core.plots import epoch_table, plot_learning_curves
-from helpers.core.settings import CourseSettings, QuestionAnsweringSettings, SettingsError
+from helpers.core.settings import CourseSettings, QuestionAnsweringSettings, SettingsError, as_task_settings
 from helpers.core.tasks import FineTuningTask
 from helpers.core.training import fit_and_evaluate, metrics_csv
 from helpers.question_answering.corpus import QaExample, read_korquad_splits
@@ -25,9 +25,9 @@ from helpers.question_answering.metrics import korquad_scores
 QA_OPTIONS = {name: getattr(QuestionAnsweringSettings, name) for name in ("doc_stride", "n_best", "max_answer_length")}
 
 
-def qa_option(settings: QuestionAnsweringSettings, name: str) -> int:
-    """One of the QA settings in QA_OPTIONS (a field of QuestionAnsweringSettings)."""
-    return getattr(settings, name)
+def qa_option(settings: CourseSettings, name: str) -> int:
+    """One of the QA settings in QA_OPTIONS (a field of QuestionAnsweringSettings; its default for other settings)."""
+    return getattr(as_task_settings(settings, "question-answering"), name)
 
 
 @dataclass
@@ -102,7 +102,7 @@ def load_qa_model(settings: CourseSettings) -> Any:
     return load_pretrained(BertForQuestionAnswering, settings)
 
 
-def build_qa_task(model: Any, eval_set: QaEvalSet, settings: QuestionAnsweringSettings) -> QuestionAnsweringTask:
+def build_qa_task(model: Any, eval_set: QaEvalSet, settings: CourseSettings) -> QuestionAnsweringTask:
     """The QA model in its Lightning task with the settings' optimizer and decoding options."""
     return QuestionAnsweringTask(model, eval_set, settings.learning_rate, settings.weight_decay,
                                  settings.warmup_ratio, qa_option(settings, "n_best"),
@@ -150,7 +150,7 @@ def highlight_answer(context: str, predicted: tuple[int, int], gold: tuple[int, 
     return "".join(parts) + "</span>" * bool(context)
 
 
-def run_question_answering(settings: QuestionAnsweringSettings) -> dict[str, float]:
+def run_question_answering(settings: CourseSettings) -> dict[str, float]:
     """Train on KorQuAD (or the sample), report EM/F1 per epoch, evaluate the best checkpoint, save the model."""
 
     if settings.corpus_name != "korquad":
