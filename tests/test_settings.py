@@ -257,8 +257,10 @@ def test_base_settings_given_to_a_task_get_its_own_options_at_their_defaults():
 
     base = CourseSettings(batch_size=8, corpus_name="kmou-ner")
     ner = as_task_settings(base, "ner")
-    assert type(ner) is NerSettings and (ner.batch_size, ner.corpus_name, ner.ner_label_subwords) == (8, "kmou-ner", "first")
+    assert type(ner) is NerSettings
+    assert (ner.batch_size, ner.corpus_name, ner.ner_label_subwords) == (8, "kmou-ner", "first")
     chosen = NerSettings(ner_label_subwords="all")
     assert as_task_settings(chosen, "ner") is chosen and label_scheme(chosen) == "all" and label_scheme(base) == "first"
-    assert qa_option(base, "doc_stride") == 64 and qa_option(QuestionAnsweringSettings(doc_stride=16), "doc_stride") == 16
+    assert qa_option(base, "doc_stride") == 64
+    assert qa_option(QuestionAnsweringSettings(doc_stride=16), "doc_stride") == 16
     assert type(as_task_settings(chosen, "question-answering")) is QuestionAnsweringSettings  # shared fields only

@@ -189,7 +189,7 @@ def trainer_settings(settings: CourseSettings) -> dict[str, Any]:
 
 
 def as_task_settings(settings: CourseSettings, task: str) -> CourseSettings:
-    """The settings as `task`'s settings class: unchanged when they are one, else a copy with its own options' defaults."""
+    """The settings as `task`'s settings class: unchanged when they are one, else a copy with its options' defaults."""
     settings_class = TASK_SETTINGS[task]
     if isinstance(settings, settings_class):
         return settings
