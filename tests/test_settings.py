@@ -176,7 +176,8 @@ def test_unknown_names_are_refused_listing_the_valid_ones(monkeypatch):
     with pytest.raises(SettingsError, match=r"settings_from_env: unknown setting doc_stride for NerSettings; "
                                             r"the settings are: pretrained_model_name, .*, ner_label_subwords$"):
         settings_for_task("ner", doc_stride=32)
-    with pytest.raises(SettingsError, match="replace: unknown settings extra, batchsize for CourseSettings"):
+    with pytest.raises(SettingsError, match=r"replace: unknown settings extra, batchsize for CourseSettings \(extra is "
+                                            r"gone: give each option by its own name, e.g. custom_file=...\); "):
         CourseSettings().replace(extra={"resume": False}, batchsize=8)
 
 

@@ -11,8 +11,6 @@ from typing import Any
 from helpers.core.setting_rules import (SettingsError, check_settings, env_flag, format_table, setting_fields,
                                         settings_table)
 
-__all__ = ["CourseSettings", "SettingsError", "env_flag", "settings_for_task", "settings_from_env"]
-
 SMOKE_ENV = "NLPBOOK_SMOKE"
 CORPUS_ROOT_ENV = "NLPBOOK_CORPUS_ROOT"
 MODEL_DIR_ENV = "NLPBOOK_MODEL_DIR"
@@ -178,8 +176,9 @@ def checked_names(settings_class: type, values: dict[str, Any], where: str) -> d
     valid = setting_fields(settings_class)
     unknown = [name for name in values if name not in valid]
     if unknown:
+        gone = " (extra is gone: give each option by its own name, e.g. custom_file=...)" if "extra" in unknown else ""
         raise SettingsError(f"{where}: unknown setting{'s' * (len(unknown) > 1)} {', '.join(unknown)} for "
-                            f"{settings_class.__name__}; the settings are: {', '.join(valid)}")
+                            f"{settings_class.__name__}{gone}; the settings are: {', '.join(valid)}")
     return values
 
 
