@@ -225,7 +225,6 @@ def check_setting(settings: Any, name: str) -> None:
     if not fits:
         raise SettingsError(f"{name}={value!r} is not allowed: {allowed_text(kinds, rules)}")
 
-
 # %% id=check-setting-demo
 warmup = setting_fields(CourseSettings)["warmup_ratio"]
 print(setting_kinds(CourseSettings, "limit_train_rows"))  # int 또는 None
