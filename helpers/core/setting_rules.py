@@ -39,12 +39,16 @@ def setting_fields(settings_class: type) -> dict[str, dataclasses.Field]:
     return {spec.name: spec for spec in dataclasses.fields(settings_class)}
 
 
-def setting_kinds(settings_class: type, name: str) -> tuple[type, ...]:
-    """The types a setting may hold, e.g. (int, NoneType) for `int | None`."""
-    hint = typing.get_type_hints(settings_class)[name]
+def union_members(hint: Any) -> tuple[type, ...]:
+    """The types of a type hint, e.g. (int, NoneType) for `int | None`."""
     if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
         return typing.get_args(hint)
     return (hint,)
+
+
+def setting_kinds(settings_class: type, name: str) -> tuple[type, ...]:
+    """The types a setting may hold, e.g. (int, NoneType) for `int | None`."""
+    return union_members(typing.get_type_hints(settings_class)[name])
 
 
 def has_kind(value: Any, kinds: tuple[type, ...]) -> bool:
@@ -79,11 +83,8 @@ def allowed_text(kinds: tuple[type, ...], rules: Any) -> str:
     return f"use {text} or None" if type(None) in kinds else f"use {text}"
 
 
-def check_setting(settings: Any, name: str) -> None:
+def check_value(name: str, value: Any, kinds: tuple[type, ...], rules: Any) -> None:
     """Raise SettingsError naming the setting, its value and the allowed values when the value breaks a rule."""
-    rules = setting_fields(type(settings))[name].metadata
-    kinds = setting_kinds(type(settings), name)
-    value = getattr(settings, name)
     fits = has_kind(value, kinds) and in_range(value, rules)
     if fits and "choices" in rules and value is not None:
         fits = value in rules["choices"]
@@ -92,9 +93,10 @@ def check_setting(settings: Any, name: str) -> None:
 
 
 def check_settings(settings: Any) -> None:
-    """Check every setting of a settings dataclass against its type and rules."""
-    for name in setting_fields(type(settings)):
-        check_setting(settings, name)
+    """Check every setting of a settings dataclass against its type (`kinds`) and the rules in its metadata."""
+    hints = typing.get_type_hints(type(settings))  # once: the type hints of all fields
+    for name, spec in setting_fields(type(settings)).items():
+        check_value(name, getattr(settings, name), union_members(hints[name]), spec.metadata)
 
 
 def parse_value(text: str, kind: type) -> Any:

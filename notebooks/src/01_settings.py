@@ -206,30 +206,40 @@ except SettingsError as err:
     print(err)
 
 # %% [markdown] id=check-setting-md
-# 이 메시지들은 아래 함수 `check_setting`이 만듭니다(`helpers/core/setting_rules.py` 그대로). 필드의 타입(`setting_kinds`),
-# `metadata`의 범위(`in_range`)와 선택지(`"choices"`)를 차례로 보고, 어긋나면 허용하는 값을 말로 풀어(`allowed_text`) 알려 줍니다.
-# `validate()`는 필드마다 이 함수를 부릅니다.
+# 이 메시지들은 아래 두 함수가 만듭니다(`helpers/core/setting_rules.py` 그대로). `validate()`가 부르는 `check_settings`는
+# 필드마다 타입 힌트에서 허용하는 타입(`kinds`)을 꺼내 `check_value`에 넘기고, `check_value`는 타입(`has_kind`),
+# `metadata`의 범위(`in_range`)와 선택지(`"choices"`)를 차례로 봅니다. 어긋나면 허용하는 값을 말로 풀어(`allowed_text`) 알려 줍니다.
 
 # %% id=check-setting tags=["library:helpers.core.setting_rules"]
-from helpers.core.setting_rules import allowed_text, has_kind, in_range, setting_fields, setting_kinds
+import typing
+
+from helpers.core.setting_rules import allowed_text, has_kind, in_range, setting_fields, setting_kinds, union_members
 
 
-def check_setting(settings: Any, name: str) -> None:
+def check_value(name: str, value: Any, kinds: tuple[type, ...], rules: Any) -> None:
     """Raise SettingsError naming the setting, its value and the allowed values when the value breaks a rule."""
-    rules = setting_fields(type(settings))[name].metadata
-    kinds = setting_kinds(type(settings), name)
-    value = getattr(settings, name)
     fits = has_kind(value, kinds) and in_range(value, rules)
     if fits and "choices" in rules and value is not None:
         fits = value in rules["choices"]
     if not fits:
         raise SettingsError(f"{name}={value!r} is not allowed: {allowed_text(kinds, rules)}")
 
+
+def check_settings(settings: Any) -> None:
+    """Check every setting of a settings dataclass against its type (`kinds`) and the rules in its metadata."""
+    hints = typing.get_type_hints(type(settings))  # once: the type hints of all fields
+    for name, spec in setting_fields(type(settings)).items():
+        check_value(name, getattr(settings, name), union_members(hints[name]), spec.metadata)
+
 # %% id=check-setting-demo
 warmup = setting_fields(CourseSettings)["warmup_ratio"]
 print(setting_kinds(CourseSettings, "limit_train_rows"))  # int 또는 None
 print(dict(warmup.metadata))  # 설명과 범위: 0 이상, 1 미만
 print(allowed_text(setting_kinds(CourseSettings, "warmup_ratio"), warmup.metadata))
+try:
+    check_value("warmup_ratio", 1.5, setting_kinds(CourseSettings, "warmup_ratio"), warmup.metadata)
+except SettingsError as err:
+    print(err)
 
 # %% [markdown] id=cell-10
 # ## 5절. 환경 변수: 실습, 오프라인, 빠른 점검 모드
