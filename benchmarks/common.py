@@ -38,7 +38,7 @@ def tokenizer_dir() -> Path:
 
 def bench_tokenizer(folder: Path | None = None) -> Any:
     """The course's tokenizer loader pointed at the benchmark's tokenizer folder."""
-    return load_tokenizer(CourseSettings(smoke=True, extra={"model_dir": str(folder or tokenizer_dir())}))
+    return load_tokenizer(CourseSettings(smoke=True, model_dir=str(folder or tokenizer_dir())))
 
 
 def kcbert_config_source() -> Path | None:

@@ -96,8 +96,8 @@ def run_once(grouped: bool, seed: int, args: argparse.Namespace, work: Path) -> 
                               "limit_train_rows": args.train_rows, "limit_eval_rows": args.eval_rows}
     settings = CourseSettings(**values, smoke=True, seed=seed, length_grouped=grouped,
                               corpus_root_dir=str(corpus_root()), output_dir=str(work / f"seed{seed}-{grouped}"),
-                              extra={"model_dir": str(tokenizer_dir()), "resume": False,
-                                     "feature_cache_dir": str(work / f"features-seed{seed}")})
+                              model_dir=str(tokenizer_dir()), resume=False,
+                              feature_cache_dir=str(work / f"features-seed{seed}"))
     logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)  # its info lines bypass the redirect below
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):

@@ -110,7 +110,7 @@ def measure(config: dict[str, Any], output_dir: str) -> dict[str, Any]:
     if config["compile"]:
         task.model = torch.compile(task.model, dynamic=True)
     settings = CourseSettings(precision=config["precision"], seed=config["seed"], batch_size=config["batch_size"],
-                              output_dir=output_dir, extra={"resume": False})
+                              output_dir=output_dir, resume=False)
     timer = StepTimer(config["warmup"], config["steps"])
     trainer = build_trainer(settings, callbacks=[timer], accelerator=config["device"], devices=1, logger=False,
                             max_epochs=-1, max_steps=config["warmup"] + config["steps"])

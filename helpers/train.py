@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 from typing import Any, Callable
 
@@ -11,7 +10,9 @@ from lightning.pytorch.utilities import rank_zero_only
 
 from helpers import classification, generation, ner, pair_classification, question_answering
 from helpers.core.run_guard import LEARNER_ERRORS, output_lock
-from helpers.core.settings import SMOKE_ENV, CourseSettings, SettingsError, settings_for_task
+from helpers.core.setting_rules import parse_setting_text, setting_fields
+from helpers.core.settings import (SMOKE_ENV, TASK_SETTINGS, TRAINER_SETTINGS, CourseSettings, SettingsError,
+                                   settings_for_task)
 
 
 def task_registry() -> dict[str, Callable[[CourseSettings], dict[str, float]]]:
@@ -20,31 +21,19 @@ def task_registry() -> dict[str, Callable[[CourseSettings], dict[str, float]]]:
             "ner": ner.run, "question-answering": question_answering.run, "generation": generation.run}
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """Turn `name=value` into a typed settings override, with a clear error for unknown names."""
-    name, sep, raw = text.partition("=")
-    fields = {f.name: f for f in dataclasses.fields(CourseSettings)}
-    if not sep or name not in fields or name in ("extra", "smoke"):
-        raise SettingsError(f"--set {text!r}: expected name=value with name one of "
-                            f"{', '.join(n for n in fields if n not in ('extra', 'smoke'))}")
-    default = fields[name].default
-    if raw.lower() == "none":
-        return name, None
-    if isinstance(default, bool):
-        return name, raw.lower() in ("1", "true", "yes", "on")
-    if isinstance(default, int) or name.startswith("limit_"):
-        return name, int(raw)
-    if isinstance(default, float):
-        return name, float(raw)
-    return name, raw
+def settable_names(task: str) -> list[str]:
+    """The settings `--set` may change for `task` (smoke has its own flag, --smoke)."""
+    return [name for name in setting_fields(TASK_SETTINGS[task]) if name != "smoke"]
 
 
-def parse_extra(text: str) -> tuple[str, Any]:
-    """Turn `name=value` into a settings.extra entry; a comma-separated value becomes a list."""
+def parse_assignment(task: str, text: str) -> tuple[str, Any]:
+    """Turn `name=value` into a setting of `task` in its field's type, with a clear error for unknown names."""
     name, sep, raw = text.partition("=")
-    if not sep or not name:
-        raise SettingsError(f"--extra {text!r}: expected name=value, e.g. custom_file=my_reviews.csv")
-    return name, raw.split(",") if "," in raw else raw
+    valid = settable_names(task)
+    if not sep or name not in valid:
+        what = "expected name=value" if not sep else f"{name!r} is not a setting of {task}"
+        raise SettingsError(f"--set {text!r}: {what}; the settings of {task} are: {', '.join(valid)}")
+    return name, parse_setting_text(TASK_SETTINGS[task], name, raw)
 
 
 def device_count_arg(text: str) -> int | str:
@@ -68,9 +57,9 @@ def add_trainer_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def trainer_options(args: argparse.Namespace) -> dict[str, Any]:
-    """The Trainer options given on the command line (settings.extra["trainer"] for build_trainer)."""
-    names = ("accelerator", "devices", "strategy", "num_nodes", "accumulate_grad_batches", "checkpoint_every_n_steps")
-    return {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    """The settings given by the device options (accelerator, devices, ...) and --no-resume."""
+    options = {name: getattr(args, name) for name in TRAINER_SETTINGS if getattr(args, name) is not None}
+    return {**options, "resume": False} if args.no_resume else options
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -81,20 +70,18 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--smoke", action="store_true", help=f"tiny offline run (same as {SMOKE_ENV}=1)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override one setting, e.g. --set epochs=3 (repeatable)")
-    parser.add_argument("--extra", action="append", default=[], metavar="NAME=VALUE",
-                        help="set settings.extra[NAME], e.g. --extra custom_file=my.csv (a,b,c gives a list)")
+    parser.add_argument("--extra", action="append", default=[], help=argparse.SUPPRESS)  # gone: says to use --set
     add_trainer_arguments(parser)
     args = parser.parse_args(argv)
     if args.smoke:
         os.environ[SMOKE_ENV] = "1"
+    if args.extra:
+        parser.error(f"--extra is gone: every option is a setting now; write --set {args.extra[0]} instead")
     try:
-        settings = settings_for_task(args.task, **dict(parse_assignment(a) for a in args.set))
-        extra = dict(parse_extra(a) for a in args.extra)
+        changes = dict(parse_assignment(args.task, a) for a in args.set)
+        settings = settings_for_task(args.task, **{**trainer_options(args), **changes})
     except SettingsError as err:
         parser.error(str(err))
-    settings.extra.update(extra, trainer=trainer_options(args))
-    if args.no_resume:
-        settings.extra["resume"] = False
     rank_zero_only(print)(settings.describe())
     try:
         with output_lock(settings.output_dir):  # a second run into the same folder stops before reading anything

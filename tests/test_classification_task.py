@@ -56,7 +56,7 @@ def test_pretrained_weights_load_in_training_mode_with_a_seeded_head(tmp_path, c
 
     base = BertForMaskedLM(load_config(CourseSettings(smoke=True)))  # stands in for a pretrained checkpoint
     base.save_pretrained(tmp_path)
-    settings = CourseSettings(extra={"model_dir": str(tmp_path)}, max_seq_length=64)
+    settings = CourseSettings(model_dir=str(tmp_path), max_seq_length=64)
     first = load_sequence_classifier(settings, NSMC_LABELS)
     second = load_sequence_classifier(settings, NSMC_LABELS)
     assert first.training  # from_pretrained alone would leave dropout off during fine-tuning
@@ -69,7 +69,7 @@ def test_a_model_folder_without_weights_says_so_loudly(tmp_path, capsys):
     from helpers.core.models import load_config
 
     load_config(CourseSettings(smoke=True)).save_pretrained(tmp_path)
-    load_sequence_classifier(CourseSettings(extra={"model_dir": str(tmp_path)}, max_seq_length=64), NSMC_LABELS)
+    load_sequence_classifier(CourseSettings(model_dir=str(tmp_path), max_seq_length=64), NSMC_LABELS)
     assert "has no weights: the model is FRESHLY INITIALISED" in capsys.readouterr().out
 
 

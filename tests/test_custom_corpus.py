@@ -76,17 +76,17 @@ def test_unknown_file_type_and_missing_option_are_named(tmp_path):
 
 
 def test_splits_carve_test_and_validation_or_use_a_test_file(tmp_path):
-    settings = CourseSettings(corpus_name="custom", val_fraction=0.25, extra={
-        "custom_file": str(SAMPLES / "product_reviews.csv"), "text_column": "review", "label_column": "rating"})
+    settings = CourseSettings(corpus_name="custom", val_fraction=0.25, custom_file=str(SAMPLES / "product_reviews.csv"),
+                              text_column="review", label_column="rating")
     splits, labels = read_custom_splits(settings)
     assert (len(splits.train), len(splits.val), len(splits.test)) == (27, 9, 12)
     test_file = tmp_path / "test.csv"
     test_file.write_text("review,rating\n최고예요,긍정\n최악이에요,부정\n", encoding="utf-8")
-    splits, _ = read_custom_splits(settings.replace(extra={**settings.extra, "custom_test_file": str(test_file)}))
+    splits, _ = read_custom_splits(settings.replace(custom_test_file=str(test_file)))
     assert (len(splits.train), len(splits.val), len(splits.test)) == (36, 12, 2)
     test_file.write_text("review,rating\n최고예요,몰라\n", encoding="utf-8")
     with pytest.raises(CorpusFormatError, match=r"test\.csv:2: unknown label '몰라'"):
-        read_custom_splits(settings.replace(extra={**settings.extra, "custom_test_file": str(test_file)}))
+        read_custom_splits(settings.replace(custom_test_file=str(test_file)))
 
 
 @pytest.mark.usefixtures("one_torch_thread")
@@ -94,8 +94,8 @@ def test_command_line_trains_document_classification_on_a_custom_csv(tmp_path, m
     monkeypatch.setenv("NLPBOOK_OUTPUT_ROOT", str(tmp_path))
     monkeypatch.delenv("NLPBOOK_MODEL_DIR", raising=False)  # the embedded tiny vocabulary: faster
     metrics = main(["document-classification", "--smoke", "--set", "corpus_name=custom", "--set", "epochs=2",
-                    "--extra", f"custom_file={SAMPLES / 'product_reviews.csv'}", "--extra", "text_column=review",
-                    "--extra", "label_column=rating", "--extra", "labels=부정,중립,긍정"])
+                    "--set", f"custom_file={SAMPLES / 'product_reviews.csv'}", "--set", "text_column=review",
+                    "--set", "label_column=rating", "--set", "labels=부정,중립,긍정"])
     assert 0.0 <= metrics["test_acc"] <= 1.0
     out = capsys.readouterr().out
     assert "read 48 rows from" in out and "[rank 0] document-classification finished" in out

@@ -64,8 +64,7 @@ def test_two_cpu_processes_train_with_ddp_and_only_rank_zero_writes(tmp_path):
 
 
 def test_trainer_factory_passes_devices_strategy_nodes_and_any_trainer_option(tmp_path):
-    settings = CourseSettings(smoke=True, output_dir=str(tmp_path),
-                              extra={"trainer": {"accumulate_grad_batches": 2, "devices": 1}})  # as the CLI sets it
+    settings = CourseSettings(smoke=True, output_dir=str(tmp_path), accumulate_grad_batches=2, devices=1)  # as the CLI
     trainer = build_trainer(settings, enable_progress_bar=False)
     assert trainer.accumulate_grad_batches == 2 and trainer.num_devices == 1 and trainer.num_nodes == 1
     trainer = build_trainer(settings, devices=2, strategy="ddp", num_nodes=1, enable_progress_bar=False)

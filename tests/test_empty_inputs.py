@@ -54,7 +54,7 @@ def test_an_empty_klue_nli_list_is_named(tmp_path):
 def test_a_file_too_small_to_split_names_the_split_and_the_settings(tmp_path):
     path = tmp_path / "tiny.tsv"
     path.write_text("text\tlabel\n좋아요\tpos\n별로예요\tneg\n", encoding="utf-8")
-    run = settings(tmp_path, tmp_path, corpus_name="custom", val_fraction=0.2, extra={"custom_file": str(path)})
+    run = settings(tmp_path, tmp_path, corpus_name="custom", val_fraction=0.2, custom_file=str(path))
     with pytest.raises(EmptySplitError) as raised:
         read_custom_splits(run)
     message = str(raised.value)

@@ -23,7 +23,7 @@ TEXTS = ["짧은 리뷰", "정말 재밌어요 ㅋㅋㅋ 강추!!", "", "별로.
 
 
 def tiny_tokenizer(**kwargs):
-    return load_tokenizer(CourseSettings(smoke=True, extra=kwargs))
+    return load_tokenizer(CourseSettings(smoke=True, **kwargs))
 
 
 def rows(texts=TEXTS):
@@ -149,6 +149,6 @@ def test_fast_encoding_equals_the_tokenizer_call_even_after_truncating_calls():
 @needs_shared_data
 @needs_kcbert
 def test_fast_encoding_equals_the_tokenizer_call_on_real_nsmc_with_kcbert():
-    tok = load_tokenizer(CourseSettings(smoke=True, extra={"model_dir": str(KCBERT_DIR)}))
+    tok = load_tokenizer(CourseSettings(smoke=True, model_dir=str(KCBERT_DIR)))
     texts = [r.text for r in NsmcReader().read(SHARED_DATA / "nsmc" / "ratings_test.txt")[:5000]]
     assert encode_texts(tok, texts, 300).input_ids == tok(texts, add_special_tokens=True)["input_ids"]

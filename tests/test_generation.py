@@ -7,7 +7,7 @@ from shared_data import KCBERT_DIR, needs_kcbert
 
 from helpers.core.corpora import LabeledText, NsmcReader
 from helpers.core.data import collate_dynamic_padding, make_dataloader
-from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, GenerationSettings
 from helpers.generation.models import (
     generation_source,
     is_gpt2_folder,
@@ -43,7 +43,7 @@ def tokenizer(texts, tmp_path_factory):
 @pytest.fixture(scope="module")
 def model(tokenizer):
     torch.manual_seed(0)
-    return load_generation_model(CourseSettings(smoke=True, pretrained_model_name="skt/kogpt2-base-v2"),
+    return load_generation_model(GenerationSettings(smoke=True, pretrained_model_name="skt/kogpt2-base-v2"),
                                  tokenizer).eval()
 
 
@@ -145,7 +145,7 @@ def test_local_gpt2_folder_is_used_without_the_hub(tokenizer, model, tmp_path):
     folder = tmp_path / "my-gpt2"
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
-    settings = CourseSettings(pretrained_model_name="skt/kogpt2-base-v2", extra={"model_dir": str(folder)})
+    settings = CourseSettings(pretrained_model_name="skt/kogpt2-base-v2", model_dir=str(folder))
     assert is_gpt2_folder(str(folder)) and generation_source(settings) == str(folder)
     loaded_tokenizer = load_generation_tokenizer(settings)
     loaded = load_generation_model(settings, loaded_tokenizer)
@@ -155,17 +155,17 @@ def test_local_gpt2_folder_is_used_without_the_hub(tokenizer, model, tmp_path):
 
 @needs_kcbert
 def test_a_bert_model_dir_is_not_taken_for_gpt2(capsys):
-    settings = CourseSettings(pretrained_model_name="skt/kogpt2-base-v2", extra={"model_dir": str(KCBERT_DIR)})
+    settings = CourseSettings(pretrained_model_name="skt/kogpt2-base-v2", model_dir=str(KCBERT_DIR))
     assert not is_gpt2_folder(str(KCBERT_DIR))
     assert generation_source(settings) == "skt/kogpt2-base-v2"
     assert "is not a GPT-2 model folder" in capsys.readouterr().out
 
 
 def test_smoke_run_reports_test_perplexity(tmp_path):  # the pipeline behind `python -m helpers.train generation`
-    settings = CourseSettings(smoke=True, pretrained_model_name="skt/kogpt2-base-v2",
-                              corpus_root_dir=str(EMBEDDED_SAMPLE_ROOT), output_dir=str(tmp_path), batch_size=16,
-                              max_seq_length=64, limit_train_rows=64, limit_eval_rows=32, learning_rate=1e-3,
-                              val_fraction=0.2, precision="32-true")
+    settings = GenerationSettings(smoke=True, pretrained_model_name="skt/kogpt2-base-v2",
+                                  corpus_root_dir=str(EMBEDDED_SAMPLE_ROOT), output_dir=str(tmp_path), batch_size=16,
+                                  max_seq_length=64, limit_train_rows=64, limit_eval_rows=32, learning_rate=1e-3,
+                                  val_fraction=0.2, precision="32-true")
     metrics = run_generation(settings)
     assert metrics["test_ppl"] == pytest.approx(math.exp(metrics["test_loss"]), rel=1e-4)
     assert (tmp_path / "model" / "model.safetensors").is_file()

@@ -125,7 +125,7 @@ def test_fallback_settings_are_tiny_offline_and_apart_from_the_real_model(tmp_pa
                           batch_size=32, max_seq_length=128)
     smoke = fallback_settings(real)
     assert smoke.smoke and smoke.corpus_root_dir == str(EMBEDDED_SAMPLE_ROOT)
-    assert smoke.output_dir == str(tmp_path / "ner" / "smoke-fallback") and smoke.extra["resume"] is False
+    assert smoke.output_dir == str(tmp_path / "ner" / "smoke-fallback") and smoke.resume is False
     assert smoke.max_seq_length == 128 and smoke.corpus_name == "kmou-ner"
     assert smoke.limit_train_rows is None and smoke.epochs == FALLBACK_LIMITS["epochs"]  # the whole sample
     ner = fallback_settings(real, "ner")  # each task's stand-in trains long enough for its demo's examples

@@ -13,9 +13,10 @@ from torch_threads import one_torch_thread  # noqa: F401  (a fixture)
 from helpers.core.corpora import CorpusFormatError, read_text_lines
 from helpers.core.data import make_dataloader
 from helpers.core.models import load_tokenizer
-from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, SettingsError
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, NerSettings, SettingsError
 from helpers.ner.alignment import (
     LABEL_SCHEMES,
+    check_scheme,
     decode_entities,
     label_scheme,
     label_units,
@@ -52,7 +53,7 @@ def smoke_settings(tmp_path, **changes):
                 output_dir=str(tmp_path / "run"), batch_size=16, max_seq_length=64, learning_rate=1e-3,
                 precision="32-true", val_fraction=0.2)
     base.update(changes)
-    return CourseSettings(**base)
+    return NerSettings(**base)
 
 
 def tiny_tokenizer(tmp_path):
@@ -255,7 +256,7 @@ def test_alignment_round_trips_on_real_sentences_with_the_embedded_tokenizer(tmp
 @needs_shared_data
 @needs_kcbert
 def test_alignment_round_trips_on_real_sentences_with_kcbert():
-    tokenizer = load_tokenizer(CourseSettings(smoke=True, extra={"model_dir": str(KCBERT_DIR)}))
+    tokenizer = load_tokenizer(CourseSettings(smoke=True, model_dir=str(KCBERT_DIR)))
     shares = report_shares(check_alignment(tokenizer, random_sentences(SHARED_DATA, 1500)),
                            "KcBERT vocab, real corpora")
     # Korean particles share the entity's word (`임수경을`), so word-level labels lose about half the entities;
@@ -275,8 +276,8 @@ def unk_sentence():
 def test_unknown_characters_keep_labels_in_place(tmp_path, vocab, scheme):
     if vocab == "kcbert" and not (KCBERT_DIR / "vocab.txt").is_file():
         pytest.skip("../shared/models/kcbert-base is not beside the checkout")
-    extra = {"model_dir": str(KCBERT_DIR)} if vocab == "kcbert" else {}
-    tokenizer = load_tokenizer(smoke_settings(tmp_path, extra=extra))
+    model_dir = {"model_dir": str(KCBERT_DIR)} if vocab == "kcbert" else {}
+    tokenizer = load_tokenizer(smoke_settings(tmp_path, **model_dir))
     sentence = unk_sentence()
     assert [sentence.text[e.start : e.end] for e in sentence.entities] == ["盧泰愚", "서울", "김민수"]
     encoded = tokenize_with_offsets(tokenizer, [sentence.text], 64)
@@ -340,11 +341,12 @@ def test_scores_compare_only_labelled_positions():
 
 
 def test_unknown_scheme_is_refused_naming_the_setting(tmp_path):
-    with pytest.raises(SettingsError, match=r"ner_label_subwords='last' is unknown; use 'first'"):
-        label_scheme(smoke_settings(tmp_path, extra={"ner_label_subwords": "last"}))
-    with pytest.raises(SettingsError, match="ner_label_subwords"):
-        load_token_classifier(smoke_settings(tmp_path, extra={"ner_label_subwords": "words"}), ("O",))
+    with pytest.raises(SettingsError, match=r"ner_label_subwords='last' is not allowed: choose one of 'first', 'all'"):
+        smoke_settings(tmp_path, ner_label_subwords="last")
+    with pytest.raises(SettingsError, match=r"ner_label_subwords='words' is unknown; use 'first'"):
+        check_scheme("words")  # e.g. read from a saved model's config
     assert label_scheme(smoke_settings(tmp_path)) == "first"
+    assert label_scheme(smoke_settings(tmp_path, ner_label_subwords="all")) == "all"
 
 
 def test_label_map_lives_in_the_model_config(tmp_path):
@@ -403,7 +405,7 @@ def test_sample_run_trains_tests_plots_and_saves(tmp_path):
 @pytest.mark.usefixtures("one_torch_thread")
 def test_tiny_model_from_scratch_learns_kmou_entities(tmp_path):
     settings = smoke_settings(tmp_path, corpus_root_dir=str(SHARED_DATA), epochs=2, batch_size=32,
-                              limit_train_rows=None, limit_eval_rows=None, extra={"model_dir": str(KCBERT_DIR)})
+                              limit_train_rows=None, limit_eval_rows=None, model_dir=str(KCBERT_DIR))
     metrics = run_ner(settings)
     with open(tmp_path / "run" / "logs" / "version_0" / "metrics.csv", newline="") as f:
         val_f1 = [float(r["val_f1"]) for r in csv.DictReader(f) if r.get("val_f1")]

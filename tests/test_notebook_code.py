@@ -20,6 +20,7 @@ SOURCES = sorted((ROOT / "notebooks" / "src").glob("*.py"))
 LIBRARY_TAG = "library:"
 # What a learner reads (and runs) in each notebook's code cells: the calls and definitions of its stage.
 SHOWN: dict[str, list[str]] = {
+    "01_settings": ["@dataclass", "class CourseSettings", 'metadata={"help"', "describe("],
     "02_download": ["Korpora.fetch("],
     # One loader for every task (10-12 pass their own model class): the classifier is
     # load_pretrained(BertForSequenceClassification, ...), which calls model_class.from_pretrained(...).

@@ -225,7 +225,7 @@ def test_tiny_model_from_scratch_beats_the_majority_class_on_kornli(tmp_path):
     # logistic regression reaches 36% on the same split); KorNLI's translated MNLI hypotheses do carry it.
     settings = smoke_settings(tmp_path, corpus_name="kornli", corpus_root_dir=str(SHARED_DATA), epochs=3,
                               batch_size=32, limit_train_rows=None, limit_eval_rows=1500,
-                              extra={"model_dir": str(KCBERT_DIR)})
+                              model_dir=str(KCBERT_DIR))
     metrics = run_pair_classification(settings)
     print(metrics)
     assert metrics["test_acc"] > metrics["majority_acc"] + 0.05, metrics

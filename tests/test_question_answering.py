@@ -9,7 +9,7 @@ from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
 from helpers.core.corpora import CorpusFormatError
 from helpers.core.data import collate_dynamic_padding
 from helpers.core.models import load_tokenizer
-from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, QuestionAnsweringSettings
 from helpers.question_answering.corpus import Answer, QaExample, read_korquad, read_korquad_splits, split_by_article
 from helpers.question_answering.features import (
     QaFeatureDataset,
@@ -274,7 +274,7 @@ def test_highlight_marks_prediction_and_gold():
 # --- model, task, prediction -------------------------------------------------------------------------------------
 
 def test_logged_em_f1_equal_a_fresh_decoding_of_the_model(tmp_path):
-    settings = CourseSettings(smoke=True, corpus_name="korquad", output_dir=str(tmp_path), batch_size=8)
+    settings = QuestionAnsweringSettings(smoke=True, corpus_name="korquad", output_dir=str(tmp_path), batch_size=8)
     tokenizer = tiny_tokenizer()
     examples = read_korquad(SAMPLE, verbose=False)[:24]
     features = build_qa_features(tokenizer, examples, 128, 32)

@@ -273,7 +273,7 @@ def test_resume_false_starts_over_with_fresh_logs(tmp_path):
     for version in range(3):
         (Path(settings.output_dir) / "logs" / f"version_{version}").mkdir(parents=True)
     assert resuming(settings) and log_version(settings) == 3  # a resumed part logs into the next version
-    fresh = settings.replace(extra={"resume": False})
+    fresh = settings.replace(resume=False)
     assert not resuming(fresh) and log_version(fresh) == 0
     remove_stale_logs(fresh)  # what fit_or_resume does for a fresh run, once it holds the folder's lock
     assert list((Path(settings.output_dir) / "logs").iterdir()) == []  # the new run writes version_0 afresh

@@ -95,7 +95,7 @@ def test_damaged_checkpoint_gives_one_clear_message(tmp_path, capsys, finished, 
         train(settings)
     message = str(raised.value)
     assert message.startswith(f"cannot resume from {path}: "), message
-    assert "--no-resume" in message and "extra={'resume': False}" in message and "Delete it" in message
+    assert "--no-resume" in message and "resume=False" in message and "Delete it" in message
     assert "weights_only" not in message and "unsafe" not in message.lower()  # never a hint at unsafe loading
     assert raised.value.__cause__ is None and raised.value.__suppress_context__  # no torch traceback chained
     assert "resuming from" not in capsys.readouterr().out
@@ -116,7 +116,7 @@ def test_a_checkpoint_that_is_no_lightning_checkpoint_is_refused(tmp_path):
     ({"learning_rate": 5e-4}, "learning_rate: 0.001 in the checkpoint, 0.0005 in this run"),
     ({"pretrained_model_name": "beomi/kcbert-large"},
      "pretrained_model_name: 'beomi/kcbert-base' in the checkpoint, 'beomi/kcbert-large' in this run"),
-    ({"corpus_name": "custom", "extra": {"custom_file": str(EMBEDDED_SAMPLE_ROOT / "nsmc" / "x.tsv")}},
+    ({"corpus_name": "custom", "custom_file": str(EMBEDDED_SAMPLE_ROOT / "nsmc" / "x.tsv")},
      "corpus_name: 'nsmc' in the checkpoint, 'custom' in this run"),
 ])
 def test_a_run_with_other_settings_does_not_resume_from_the_checkpoint(tmp_path, capsys, finished, change,
@@ -127,7 +127,7 @@ def test_a_run_with_other_settings_does_not_resume_from_the_checkpoint(tmp_path,
     message = str(raised.value)
     assert message.startswith(f"{last_checkpoint(settings)} was written by a different run"), message
     assert difference in message, message
-    assert "--no-resume" in message and "extra={'resume': False}" in message
+    assert "--no-resume" in message and "resume=False" in message
     assert "resuming from" not in capsys.readouterr().out
 
 

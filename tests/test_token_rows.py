@@ -90,7 +90,7 @@ def test_nsmc_rows_give_the_same_batches_as_the_lists(chunking):
 @needs_kcbert
 def test_real_nsmc_with_kcbert_gives_the_same_batches():
     rows = NsmcReader().read(SHARED_DATA / "nsmc" / "ratings_test.txt", verbose=False)[:3000]
-    tok = load_tokenizer(CourseSettings(smoke=True, extra={"model_dir": str(KCBERT_DIR)}))
+    tok = load_tokenizer(CourseSettings(smoke=True, model_dir=str(KCBERT_DIR)))
     new = build_classification_dataset(tok, rows, 64)
     old = classification_dataset(tok, [r.text for r in rows], [r.label for r in rows], 64)
     assert_same_batches(new, old, tok.pad_token_id)

@@ -43,7 +43,7 @@ def test_sample_corpus_run_steps_the_lr_checkpoints_and_saves(tmp_path):
 def test_tiny_model_from_scratch_learns_nsmc_clearly_above_chance(tmp_path):
     settings = smoke_settings(tmp_path, corpus_root_dir=str(SHARED_DATA), epochs=1, batch_size=32,
                               limit_train_rows=4000, limit_eval_rows=1000, val_fraction=0.05,
-                              extra={"model_dir": str(KCBERT_DIR)})
+                              model_dir=str(KCBERT_DIR))
     metrics = run_document_classification(settings)
     # chance is 0.50 on this balanced corpus; a 2-layer model from scratch reaches about 0.7 here
     assert metrics["test_acc"] > 0.60, metrics

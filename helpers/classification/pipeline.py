@@ -38,7 +38,7 @@ def run_document_classification(settings: CourseSettings) -> dict[str, float]:
     tokenizer = load_tokenizer(settings)
     rows, labels = read_document_splits(settings)
     # Token ids are cached (keyed by the texts, tokenizer and max_length), so a re-run skips tokenising.
-    cache = settings.extra.get("feature_cache_dir", Path(settings.output_dir) / "features")
+    cache = settings.feature_cache_dir or Path(settings.output_dir) / "features"
     datasets = encode_splits(tokenizer, rows, settings.max_seq_length, cache)
     loaders = make_loaders(datasets, tokenizer, settings)
     task = build_task(settings, labels)

@@ -196,12 +196,17 @@ def pair_row(texts: list[str], label: int) -> Any:
 
 
 def custom_option(settings: CourseSettings, name: str, default: Any = None) -> Any:
-    """One of the settings.extra options of corpus_name="custom"; the file option is required."""
-    value = settings.extra.get(name, default)
+    """One of the settings of corpus_name="custom" (custom_file, text_column, ...), or `default` when it is None.
+
+    custom_file is required; labels (comma-separated text) becomes a tuple of label names.
+    """
+    value = getattr(settings, name)
     if name == "custom_file" and not value:
-        raise SettingsError('corpus_name="custom" needs extra={"custom_file": "your.tsv|csv|jsonl", '
-                            '"text_column": ..., "label_column": ...} (command line: --extra custom_file=...)')
-    return value
+        raise SettingsError('corpus_name="custom" needs custom_file="your.tsv|csv|jsonl" (and text_column=..., '
+                            'label_column=... for other column names; command line: --set custom_file=...)')
+    if name == "labels" and value is not None:
+        return tuple(label.strip() for label in value.split(","))
+    return default if value is None else value
 
 
 def read_custom_splits(settings: CourseSettings, pairs: bool = False) -> tuple[Splits, tuple[str, ...]]:

@@ -17,6 +17,7 @@ import torch
 from lightning.pytorch.callbacks import Callback
 
 from helpers.core.corpora import CorpusFormatError, EmptySplitError
+from helpers.core.setting_rules import setting_fields
 from helpers.core.settings import CourseSettings, SettingsError
 
 LOCK_NAME = "run.lock"
@@ -25,9 +26,11 @@ RANK_VARIABLES = ("RANK", "LOCAL_RANK", "NODE_RANK", "GROUP_RANK", "SLURM_PROCID
 # folders may change between the parts of a resumed run.
 RECORDED_SETTINGS = ("pretrained_model_name", "corpus_name", "max_seq_length", "batch_size", "learning_rate",
                      "weight_decay", "warmup_ratio", "seed", "val_fraction", "limit_train_rows", "length_grouped")
-UNRECORDED_EXTRAS = ("trainer", "resume", "model_dir", "feature_cache_dir")  # where and how, not what, is trained
+# Also recorded: the custom-corpus settings and a task's own settings (those of NerSettings, ...).
+CUSTOM_CORPUS_SETTINGS = ("custom_file", "custom_test_file", "text_column", "text_pair_column", "label_column",
+                          "labels")
 WAYS_ON = ("To start over instead, delete it, or run without resuming: --no-resume on the command line, "
-           "extra={'resume': False} in the notebook's settings.")
+           "resume=False in the notebook's settings.")
 
 
 class OutputFolderBusy(RuntimeError):
@@ -159,8 +162,10 @@ def run_record(settings: CourseSettings, task: L.LightningModule) -> dict[str, A
     record: dict[str, Any] = {"task": type(task).__name__,
                               "labels": [str(labels[i]) for i in sorted(labels)],
                               "parameters": sum(p.numel() for p in task.parameters())}
+    task_own = [name for name in setting_fields(type(settings)) if name not in setting_fields(CourseSettings)]
     record.update({name: getattr(settings, name) for name in RECORDED_SETTINGS})
-    record["extra"] = {k: repr(v) for k, v in sorted(settings.extra.items()) if k not in UNRECORDED_EXTRAS}
+    record["corpus_and_task_settings"] = {name: getattr(settings, name)
+                                          for name in [*CUSTOM_CORPUS_SETTINGS, *task_own]}
     return record
 
 
@@ -187,7 +192,7 @@ def unreadable_message(path: Path) -> str:
     what = "it is empty (0 bytes)" if size == 0 else "it is damaged or incomplete"
     return (f"cannot resume from {path}: {what}, e.g. cut off by an interrupted copy or a Google Drive sync. "
             f"Delete it and run again (training starts over), or keep it and run without resuming: --no-resume "
-            "on the command line, extra={'resume': False} in the notebook's settings.")
+            "on the command line, resume=False in the notebook's settings.")
 
 
 def read_checkpoint(path: Path) -> dict[str, Any]:

@@ -83,7 +83,7 @@ def fallback_settings(settings: CourseSettings, task: str | None = None) -> Cour
     folder = str(Path(settings.output_dir) / "smoke-fallback")
     limits = {**FALLBACK_LIMITS, **FALLBACK_TASK_LIMITS.get(task or "", {})}
     return settings.replace(smoke=True, corpus_root_dir=root, output_dir=folder, checkpoint_dir=None,
-                            extra={**settings.extra, "resume": False}, **limits)
+                            resume=False, **limits)
 
 
 def score_summary(metrics: dict[str, float]) -> str:

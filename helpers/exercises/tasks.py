@@ -19,7 +19,7 @@ from transformers.generation.logits_process import (
 )
 
 from helpers.core.models import load_tokenizer
-from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, TASK_DEFAULTS, CourseSettings
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, SMOKE_OVERRIDES, TASK_DEFAULTS, TASK_SETTINGS, CourseSettings
 from helpers.demos.spans import QA_CONTEXT, QA_QUESTION
 from helpers.exercises.checks import Exercise, Verdict, close_to, not_yet, right
 from helpers.generation.pipeline import DECODING_STRATEGIES
@@ -44,8 +44,8 @@ TEMPERATURE_LOGITS, TEMPERATURE = (2.0, 1.0, 0.0), 0.5
 
 def sample_settings(task: str) -> CourseSettings:
     """The smoke settings of `task` on the embedded sample, whatever NLPBOOK_* says (exercise answers are fixed)."""
-    return CourseSettings(**{**SMOKE_OVERRIDES, **TASK_DEFAULTS[task], "smoke": True,
-                             "corpus_root_dir": str(EMBEDDED_SAMPLE_ROOT)})
+    return TASK_SETTINGS[task](**{**SMOKE_OVERRIDES, **TASK_DEFAULTS[task], "smoke": True,
+                                 "corpus_root_dir": str(EMBEDDED_SAMPLE_ROOT)})
 
 
 def quietly(compute: Callable[[], Any]) -> Any:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from helpers.core.settings import CourseSettings
+from helpers.core.settings import CourseSettings, as_task_settings
 
 KOGPT2_NAME = "skt/kogpt2-base-v2"
 # KoGPT2's special tokens: </s> starts and ends every text, <pad> fills batches (and is masked out of the loss).
@@ -17,8 +17,8 @@ TINY_GPT2 = dict(n_layer=2, n_head=2, n_embd=128)
 
 
 def offline_generation(settings: CourseSettings) -> bool:
-    """True when no hub download is wanted: smoke mode, or extra={"offline": True}."""
-    return settings.smoke or bool(settings.extra.get("offline", False))
+    """True when no hub download is wanted: smoke mode, or offline=True (a GenerationSettings option)."""
+    return settings.smoke or as_task_settings(settings, "generation").offline
 
 
 def add_text_boundaries(tokenizer: Any) -> Any:
@@ -89,7 +89,7 @@ def load_generation_tokenizer(settings: CourseSettings, texts: Sequence[str] = (
     if offline_generation(settings):
         if not texts:
             raise ValueError("offline generation needs the training texts to build its byte-level BPE tokenizer")
-        vocab_size = int(settings.extra.get("bpe_vocab_size", 8000))
+        vocab_size = as_task_settings(settings, "generation").bpe_vocab_size
         return local_bpe_tokenizer(texts, settings.output_dir, vocab_size)
     return add_text_boundaries(PreTrainedTokenizerFast.from_pretrained(generation_source(settings), **KOGPT2_SPECIAL))
 

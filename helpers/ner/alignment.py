@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from helpers.core.settings import CourseSettings, SettingsError
+from helpers.core.settings import CourseSettings, SettingsError, as_task_settings
 from helpers.ner.corpora import EntitySpan, TaggedSentence
 
 LABEL_SCHEMES = {
     "first": "each word's first subword carries the label, its continuation pieces are ignored (-100)",
     "all": "every subword carries a label (B- on an entity's first subword, I- on the rest)",
 }
-SCHEME_SETTING = "ner_label_subwords"  # settings.extra key; the model config stores the scheme under it too
+SCHEME_SETTING = "ner_label_subwords"  # NerSettings field; the model config stores the scheme under it too
 
 
 def check_scheme(scheme: str) -> str:
@@ -25,13 +25,13 @@ def check_scheme(scheme: str) -> str:
     if scheme not in LABEL_SCHEMES:
         choices = "; ".join(f"{name!r}: {meaning}" for name, meaning in LABEL_SCHEMES.items())
         raise SettingsError(f"{SCHEME_SETTING}={scheme!r} is unknown; use {choices} "
-                            f"(command line: --extra {SCHEME_SETTING}=all)")
+                            f"(command line: --set {SCHEME_SETTING}=all)")
     return scheme
 
 
 def label_scheme(settings: CourseSettings) -> str:
-    """The settings' subword labelling scheme: extra["ner_label_subwords"], "first" unless set."""
-    return check_scheme(settings.extra.get(SCHEME_SETTING, "first"))
+    """The settings' subword labelling scheme: NerSettings.ner_label_subwords ("first" unless set)."""
+    return check_scheme(as_task_settings(settings, "ner").ner_label_subwords)
 
 
 def model_scheme(model: Any) -> str:

@@ -14,20 +14,20 @@ from helpers.core.data import make_dataloader
 from helpers.core.devices import to_inference_device
 from helpers.core.models import evaluation_mode, load_pretrained, load_tokenizer, save_model
 from helpers.core.plots import epoch_table, plot_learning_curves
-from helpers.core.settings import CourseSettings, SettingsError
+from helpers.core.settings import CourseSettings, QuestionAnsweringSettings, SettingsError, as_task_settings
 from helpers.core.tasks import FineTuningTask
 from helpers.core.training import fit_and_evaluate, metrics_csv
 from helpers.question_answering.corpus import QaExample, read_korquad_splits
 from helpers.question_answering.features import QaFeatureDataset, QaFeatures, build_qa_features, decode_answers
 from helpers.question_answering.metrics import korquad_scores
 
-# Window and decoding options (override through settings.extra): overlap between windows, answers kept, answer cap.
-QA_OPTIONS = {"doc_stride": 64, "n_best": 20, "max_answer_length": 30}
+# Window and decoding settings and their defaults: overlap between windows, answers kept, answer cap.
+QA_OPTIONS = {name: getattr(QuestionAnsweringSettings, name) for name in ("doc_stride", "n_best", "max_answer_length")}
 
 
 def qa_option(settings: CourseSettings, name: str) -> int:
-    """A QA option from settings.extra, else its default in QA_OPTIONS."""
-    return int(settings.extra.get(name, QA_OPTIONS[name]))
+    """One of the QA settings in QA_OPTIONS (a field of QuestionAnsweringSettings; its default for other settings)."""
+    return getattr(as_task_settings(settings, "question-answering"), name)
 
 
 @dataclass

@@ -287,13 +287,13 @@ for row in rows[:3]:
 # %% [markdown] id=cell-19
 # 학습까지 한 번에 하려면 `corpus_name="custom"`과 파일·열 이름을 설정에 넣습니다. 테스트 데이터를 따로 주지 않으면 같은 파일에서
 # 떼어 냅니다(`custom_test_file`로 따로 줄 수도 있습니다). 명령줄에서는
-# `python -m helpers.train document-classification --set corpus_name=custom --extra custom_file=내파일.csv --extra text_column=review --extra label_column=rating`.
+# `python -m helpers.train document-classification --set corpus_name=custom --set custom_file=내파일.csv --set text_column=review --set label_column=rating`.
 
 # %% id=cell-20
 from helpers.classification.pipeline import run_document_classification
 
 custom_settings = settings_from_env(corpus_name="custom", output_dir="outputs/my-reviews", val_fraction=0.2,
-                                    extra={"custom_file": str(example), "text_column": "review", "label_column": "rating"})
+                                    custom_file=str(example), text_column="review", label_column="rating")
 custom_metrics = run_document_classification(custom_settings)
 
 # %% [markdown] id=exercises

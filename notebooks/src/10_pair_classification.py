@@ -283,16 +283,16 @@ print(predict_pairs(reloaded, tokenizer, pairs[:1])[0]["label"])
 # %% [markdown] id=cell-29
 # ## 내 문장 쌍 데이터로 학습하기
 # 문장 열 두 개와 레이블 열 하나가 있으면 됩니다. 아래 예제는 JSONL(한 줄에 JSON 객체 하나)로 두 문장의 뜻이 같은지 표시한 파일입니다.
-# 파일·열 이름은 `extra`로 넘깁니다. 잘못된 줄이 있으면 파일 이름과 줄 번호를 밝히고 멈춥니다.
+# 파일·열 이름은 설정(`custom_file`, `text_column`, `text_pair_column`, `label_column`)으로 넘깁니다. 잘못된 줄이 있으면 파일 이름과 줄 번호를 밝히고 멈춥니다.
 
 # %% id=cell-30
 from helpers.pair_classification.pipeline import run_pair_classification
 from helpers.core.settings import EMBEDDED_SAMPLE_ROOT
 
 pair_settings = settings_for_task("pair-classification", corpus_name="custom", output_dir="outputs/my-pairs",
-                                  val_fraction=0.2, extra={
-    "custom_file": str(EMBEDDED_SAMPLE_ROOT / "custom" / "sentence_pairs.jsonl"),
-    "text_column": "sentence1", "text_pair_column": "sentence2", "label_column": "label"})
+                                  val_fraction=0.2,
+                                  custom_file=str(EMBEDDED_SAMPLE_ROOT / "custom" / "sentence_pairs.jsonl"),
+                                  text_column="sentence1", text_pair_column="sentence2", label_column="label")
 pair_metrics = run_pair_classification(pair_settings)
 
 # %% [markdown] id=exercises-10

@@ -42,7 +42,7 @@ else:
 # KMOU NER 학습 데이터 전체(2,928문장)로 5 에폭 학습합니다. `settings_for_task("ner")`는 NER 과제의 기본값
 # (말뭉치 `kmou-ner`, 출력 폴더 `outputs/named-entity-recognition`)에 `NLPBOOK_*` 환경 변수를 더한 설정입니다.
 # KLUE-NER로 바꾸려면 `settings_for_task("ner", corpus_name="klue-ner")`로 두면 됩니다.
-# 서브워드 레이블 방식(4절에서 설명)은 `extra={"ner_label_subwords": "all"}`로 바꿀 수 있고, 기본값은 `"first"`입니다.
+# 서브워드 레이블 방식(4절에서 설명)은 `settings_for_task("ner", ner_label_subwords="all")`로 바꿀 수 있고, 기본값은 `"first"`입니다.
 
 # %% id=cell-04
 from helpers.core.settings import settings_for_task
@@ -128,7 +128,7 @@ print(f"학습할 파라미터 {count_parameters(model):,}개")
 #   토큰이 되면(`소`, `##희`, `##의`) `소희`만 정확히 돌려받습니다. 하지만 `##경을`처럼 조사가 토큰 안에 붙으면 `all`로도
 #   `임수경`을 글자 그대로 돌려받을 수 없습니다.
 #
-# 설정의 `extra["ner_label_subwords"]`로 고르고, 고른 방식은 모델 설정(`config.ner_label_subwords`)에 함께 저장되어
+# 설정 `ner_label_subwords`(`NerSettings`의 필드)로 고르고, 고른 방식은 모델 설정(`config.ner_label_subwords`)에 함께 저장되어
 # 예측 함수가 같은 방식으로 개체를 복원합니다.
 
 # %% [markdown] id=ner-tags-md
@@ -416,7 +416,7 @@ plot_entity_scores({t: by_type[t] for t in types}, save_to=Path(settings.output_
 # 한국어에서는 조사가 앞말에 붙으므로(`김민수는`) `first` 방식의 모델은 개체를 단어째(`김민수는`) 돌려줍니다. 단어 단위로는
 # 맞지만 글자 단위로는 틀립니다. 4절에서 본 복원할 수 없는 개체의 표대로 KcBERT 어휘에서는 단어 단위 태그를 모두 맞혀도 글자 구간이 정확한 개체가
 # KMOU NER 약 38%, KLUE-NER 약 51%뿐이므로, **KLUE 표와 비교할 때는 글자 단위 F1을 보세요**. 글자 단위 점수를 올리려면
-# `all` 방식(`extra={"ner_label_subwords": "all"}`)으로 학습합니다.
+# `all` 방식(`ner_label_subwords="all"`)으로 학습합니다.
 
 # %% [markdown] id=cell-30
 # ## 9절. 예측 살펴보기
@@ -473,11 +473,11 @@ check("11-labelled-positions", ...)  # 여기에 답을 쓰세요
 #   `[UNK]`도 자기 글자 범위를 가지므로 레이블이 밀리지 않습니다.
 # - 기본 방식 `first`는 단어의 첫 서브워드에만 레이블을 붙이고(`##` 조각은 -100) 개체를 단어 단위로 돌려줍니다.
 #   조사가 붙은 단어 때문에 KcBERT 어휘로 KMOU NER 개체의 약 62%는 글자 그대로 복원할 수 없습니다. 모든 서브워드에
-#   레이블을 붙이는 `all`(`extra={"ner_label_subwords": "all"}`)은 그 비율이 약 24%입니다.
+#   레이블을 붙이는 `all`(`ner_label_subwords="all"`)은 그 비율이 약 24%입니다.
 # - 평가는 토큰 정확도가 아니라 개체 단위 정밀도·재현율·F1입니다. 단어 단위(seqeval 엄격 모드)와 글자 단위(KLUE의 정의)
 #   두 가지를 재며, 공개된 점수와 비교할 때는 글자 단위를 봅니다.
 # - 한 번에 끝까지 돌리려면
 #   `python -m helpers.train ner --set epochs=5`를 쓰면 됩니다(KLUE-NER은 `--set corpus_name=klue-ner`,
-#   `all` 방식은 `--extra ner_label_subwords=all`).
+#   `all` 방식은 `--set ner_label_subwords=all`).
 #
 # **다음**: 22 노트북(개체명 인식 추론)에서 저장한 모델을 불러와 새 문장의 개체명을 색으로 표시하는 데모를 만듭니다.

@@ -50,7 +50,7 @@ else:  # 실제 학습: KorQuAD 학습 데이터 전체를 두 번 봅니다
 print(settings.describe())
 
 # %% [markdown] id=cell-05
-# 질의응답에만 쓰는 옵션 세 가지는 `settings.extra`로 바꿀 수 있습니다(예: `settings_for_task("question-answering", extra={"doc_stride": 128})`).
+# 질의응답에만 쓰는 옵션 세 가지는 `QuestionAnsweringSettings`의 필드라서 이름으로 바꿀 수 있습니다(예: `settings_for_task("question-answering", doc_stride=128)`).
 #
 # - `doc_stride`(기본 64): 긴 지문을 여러 창(window)으로 자를 때 **이웃한 창이 겹치는 토큰 수**입니다. 이 코스는
 #   토크나이저의 `stride` 인자에 그대로 넘기므로 "겹침"의 뜻입니다. 주의: 책과 Google의 BERT 코드(`run_squad.py`)의

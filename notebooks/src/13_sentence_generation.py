@@ -36,7 +36,7 @@ else:
 # ## 1절. 설정
 # 사전학습 모델 이름만 KoGPT2로 바꾸고, 결과는 `outputs/sentence-generation`에 저장합니다.
 # NSMC 리뷰는 140자 이하로 짧아서 `max_seq_length` 128이면 충분합니다.
-# 빠른 점검 모드(`NLPBOOK_SMOKE=1`, 01 노트북 참고)이나 `extra={"offline": True}`에서는 허브에 접속하지 않고,
+# 빠른 점검 모드(`NLPBOOK_SMOKE=1`, 01 노트북 참고)이나 `offline=True`(`GenerationSettings`의 필드)에서는 허브에 접속하지 않고,
 # 로컬 NSMC 글로 학습한 바이트 수준 BPE 토크나이저와 2층짜리 작은 GPT-2를 씁니다.
 # 실제 실행은 NSMC 학습 리뷰 약 14만 개로 1 에폭(약 4,500 스텝)이고, Colab T4에서 대략 20~40분 걸립니다(KoGPT2는
 # KcBERT-base보다 조금 크고 어휘가 5만 개라 언어 모델 헤드가 무겁습니다). 잰 값이 아니라 어림값이니 진행 막대를 보세요.
