@@ -118,13 +118,14 @@ def build_trainer(settings: CourseSettings, monitor: str = "val_acc", mode: str 
                   callbacks: list[Callback] | None = None, devices: Any = None, strategy: str | None = None,
                   num_nodes: int | None = None, checkpoint_every_n_steps: int | None = None,
                   checkpoint_every_minutes: float | None = None, **trainer_kwargs: Any) -> L.Trainer:
-    """A Trainer with the course defaults; settings.extra["trainer"] (the CLI) and keyword arguments override them.
+    """A Trainer with the course defaults; the Trainer settings (accelerator, devices, ...) and keyword arguments
+    override them.
 
     `devices`, `strategy`, `num_nodes` and any other Trainer option pass through to Lightning. Besides the best
     checkpoint, last.ckpt is written every `checkpoint_every_n_steps` steps, else every `checkpoint_every_minutes`
     (default 10; 0 turns it off), so that a disconnect mid-epoch loses minutes, not the epoch.
     """
-    options = {**settings.extra.get("trainer", {}), **trainer_kwargs}
+    options = {**trainer_settings(settings), **trainer_kwargs}
     given = dict(devices=devices, strategy=strategy, num_nodes=num_nodes,
                  checkpoint_every_n_steps=checkpoint_every_n_steps, checkpoint_every_minutes=checkpoint_every_minutes)
     options.update({k: v for k, v in given.items() if v is not None})
@@ -190,7 +191,7 @@ def fit_or_resume(trainer: L.Trainer, task: L.LightningModule, train_loader: Any
             remove_stale_logs(settings)
         else:
             rank_zero_only(print)(f"{last}에서 이어서 학습합니다 (resuming from {last}). 처음부터 하려면 그 파일을 지우거나 "
-                                  "extra={'resume': False}를 쓰세요. 이미 끝난 학습은 epochs를 늘려야 더 학습합니다.")
+                                  "resume=False로 설정하세요. 이미 끝난 학습은 epochs를 늘려야 더 학습합니다.")
         trainer.fit(task, train_loader, val_loader, ckpt_path=str(last) if last else None, weights_only=True)
     # Keep the best weights in this process too: under a fork launcher (ddp_notebook, ddp_fork) only the workers
     # would load them for evaluation, and the notebook would go on saving and predicting with the last epoch's.
