@@ -115,7 +115,7 @@ BAD_VALUES = [
     (CourseSettings, "strategy", "", "use a non-empty text or None"),
     (CourseSettings, "num_nodes", 0, "use an integer >= 1 or None"),
     (CourseSettings, "accumulate_grad_batches", 0, "use an integer >= 1 or None"),
-    (CourseSettings, "checkpoint_every_n_steps", 0, "use an integer >= 1 or None"),
+    (CourseSettings, "checkpoint_every_n_steps", -1, "use an integer >= 0 or None"),
     (CourseSettings, "smoke", None, "use True or False"),
     (NerSettings, "ner_label_subwords", "last", "choose one of 'first', 'all'"),
     (QuestionAnsweringSettings, "doc_stride", -1, "use an integer >= 0"),

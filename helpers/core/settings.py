@@ -92,7 +92,7 @@ class CourseSettings:
     accumulate_grad_batches: int | None = field(default=None, metadata={
         "help": "배치 N개의 기울기를 모아 한 스텝 (gradient accumulation)", "minimum": 1})
     checkpoint_every_n_steps: int | None = field(default=None, metadata={
-        "help": "N스텝마다 last.ckpt 저장, None이면 10분마다", "minimum": 1})
+        "help": "N스텝마다 last.ckpt 저장, 0이면 스텝 기준 저장 없음, None이면 10분마다", "minimum": 0})
     smoke: bool = field(default=False, metadata={"help": "빠른 점검 모드: 아주 작게, 오프라인으로 (NLPBOOK_SMOKE)"})
 
     def __post_init__(self) -> None:

@@ -84,7 +84,7 @@ from helpers.core.checkpoints import BestWeightsCheckpoint, KeptCSVLogger, LastC
 from helpers.core.devices import pick_precision, pick_strategy
 from helpers.core.resume import ResumePoint
 from helpers.core.run_guard import RunRecord
-from helpers.core.settings import CourseSettings
+from helpers.core.settings import CourseSettings, trainer_settings
 from helpers.core.training import (DEFAULT_CHECKPOINT_MINUTES, AtomicCheckpointIO, CompileModel, checkpoint_dir,
                                    log_version, progress_bar)
 
