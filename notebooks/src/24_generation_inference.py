@@ -45,8 +45,10 @@ print(settings.describe())
 # %% [markdown] id=cell-08
 # ## 3절. 저장한 모델 불러오기
 # `load_trained_or_smoke`는 `output_dir/model`에서 `from_pretrained`로 모델(safetensors)과 토크나이저를 불러옵니다.
-# 저장한 모델이 없으면(13 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 모델을 몇 스텝만 학습해 대신 씁니다.
-# 이때 생성한 글은 뜻이 없는 글자 조각입니다.
+# 저장한 모델이 없으면(13 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 대역 모델을 내장 예제(진짜
+# NSMC 리뷰 몇천 개)로 잠깐(CPU 한 코어에서 수십 초) 학습해 대신 씁니다. 대역 모델은 리뷰에 흔한 낱말(영화, 정말, 진짜, 최고 …)을
+# 깨진 글자나 같은 낱말의 되풀이 없이 몇 개 이어 쓰지만, 뜻이 통하는 문장은 되지 않고 "긍정"과 "부정"을 가려 쓰지도
+# 못합니다. 따로 둔 리뷰의 손실(test loss)을 함께 출력합니다.
 
 # %% id=cell-09
 from helpers.inference import load_trained_or_smoke
