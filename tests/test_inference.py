@@ -112,6 +112,10 @@ def test_fallback_settings_are_tiny_offline_and_apart_from_the_real_model(tmp_pa
     assert smoke.limit_train_rows is None and smoke.epochs == FALLBACK_LIMITS["epochs"]  # the whole sample
     ner = fallback_settings(real, "ner")  # each task's stand-in trains long enough for its demo's examples
     assert ner.limit_train_rows is None and ner.epochs == FALLBACK_TASK_LIMITS["ner"]["epochs"] > 1
+    local = real.replace(extra={"model_dir": str(tmp_path / "kcbert"), "seed_note": 1})  # NLPBOOK_MODEL_DIR set
+    assert fallback_settings(local).extra == {"seed_note": 1, "resume": False}  # the embedded tiny vocabulary
+    generation = fallback_settings(local, "generation")  # a task's own extra settings are added
+    assert generation.extra["bpe_vocab_size"] == FALLBACK_TASK_LIMITS["generation"]["extra"]["bpe_vocab_size"]
 
 
 def test_read_inputs_keeps_blank_lines_and_checks_columns(tmp_path):
