@@ -45,6 +45,7 @@ def most_similar(text, texts):
 
 
 def sample_pairs():
+    """Every pair of the embedded KLUE-NLI sample (train and dev) as JSON items."""
     rows = []
     for name in ("klue-nli-v1.1_train.json", "klue-nli-v1.1_dev.json"):
         rows += json.loads((EMBEDDED_SAMPLE_ROOT / "klue-nli" / name).read_text(encoding="utf-8"))
@@ -85,6 +86,7 @@ def test_pair_stand_in_gets_every_demo_relation(pair_stand_in):
 
 
 def sample_sentences():
+    """Every sentence of the embedded KMOU sample (train, dev and test)."""
     from helpers.ner_corpora import read_ner_files
 
     with contextlib.redirect_stdout(io.StringIO()):
@@ -124,6 +126,7 @@ def test_ner_stand_in_finds_every_demo_entity_with_its_type(ner_stand_in):
 
 
 def sample_questions():
+    """The contexts and the questions of the embedded KorQuAD sample."""
     data = json.loads((EMBEDDED_SAMPLE_ROOT / "korquad" / "KorQuAD_v1.0_dev.json").read_text(encoding="utf-8"))
     paragraphs = [p for article in data["data"] for p in article["paragraphs"]]
     return [p["context"] for p in paragraphs], [q["question"] for p in paragraphs for q in p["qas"]]
@@ -160,6 +163,7 @@ DRAWS = range(7, 17)  # the demo's seed (7) and the next nine: the seed box invi
 
 
 def review_syllables():
+    """Every Hangul syllable of the embedded NSMC training reviews."""
     from helpers.corpora import NsmcReader
 
     rows = NsmcReader().read(EMBEDDED_SAMPLE_ROOT / "nsmc" / "ratings_train.txt", verbose=False)
