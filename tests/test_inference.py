@@ -22,7 +22,7 @@ from helpers.core.input_checks import (
 )
 from helpers.core.models import load_sequence_classifier, load_tokenizer
 from helpers.core.prediction import predict_texts
-from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings
+from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, CourseSettings, GenerationSettings
 from helpers.demos import inference as inference
 from helpers.demos.attention import cls_attention, plot_cls_attention
 from helpers.demos.inference import (
@@ -130,6 +130,12 @@ def test_fallback_settings_are_tiny_offline_and_apart_from_the_real_model(tmp_pa
     assert smoke.limit_train_rows is None and smoke.epochs == FALLBACK_LIMITS["epochs"]  # the whole sample
     ner = fallback_settings(real, "ner")  # each task's stand-in trains long enough for its demo's examples
     assert ner.limit_train_rows is None and ner.epochs == FALLBACK_TASK_LIMITS["ner"]["epochs"] > 1
+    local = real.replace(model_dir=str(tmp_path / "kcbert"))  # NLPBOOK_MODEL_DIR set
+    smoke_local = fallback_settings(local)
+    assert smoke_local.model_dir is None and smoke_local.resume is False  # the embedded tiny vocabulary
+    generation = fallback_settings(local, "generation")  # the task's own settings class and options
+    assert isinstance(generation, GenerationSettings)
+    assert generation.bpe_vocab_size == FALLBACK_TASK_LIMITS["generation"]["bpe_vocab_size"]
 
 
 def test_read_inputs_keeps_blank_lines_and_checks_columns(tmp_path):

@@ -14,6 +14,11 @@ from helpers.core.input_checks import InputProblem, pair_truncation_note, requir
 from helpers.core.prediction import predict_texts
 from helpers.pair_classification.pipeline import predict_pairs
 
+# The demo pairs and their relations: new pairs in the style of the embedded KLUE-NLI sample (its names, places and
+# activities), so the stand-in model, which learns only that sample, can answer them too; none is a sample pair.
+PAIR_EXAMPLES = (("한소율은 지난 주말에 바닷가에서 사진을 찍었다.", "한소율은 바닷가에 갔다.", "entailment"),
+                 ("한소율은 지난 주말에 바닷가에서 사진을 찍었다.", "한소율은 바닷가에 간 적이 없다.", "contradiction"),
+                 ("윤재현은 퇴근 후에 시장에서 과일을 샀다.", "윤재현은 가족과 함께 과일을 샀다.", "neutral"))
 MESSAGE_COLORS = {"info": ("#e7f5ff", "#1c7ed6"), "warning": ("#fff4e6", "#e8590c"), "error": ("#fff5f5", "#e03131")}
 
 
@@ -136,8 +141,8 @@ def classify_pair(model: Any, tokenizer: Any, premise: str, hypothesis: str, max
     return {**result, "notes": [n for n in notes if n]}
 
 
-def build_pair_demo(model: Any, tokenizer: Any, max_length: int = 128,
-                    premise: str = "아이들이 공원에서 축구를 하고 있다.", hypothesis: str = "아이들이 밖에서 놀고 있다.") -> Demo:
+def build_pair_demo(model: Any, tokenizer: Any, max_length: int = 128, premise: str = PAIR_EXAMPLES[0][0],
+                    hypothesis: str = PAIR_EXAMPLES[0][1]) -> Demo:
     """Premise and hypothesis boxes -> the relation and its three probabilities."""
     def render(premise: str, hypothesis: str) -> str:
         return classification_html(classify_pair(model, tokenizer, premise, hypothesis, max_length))

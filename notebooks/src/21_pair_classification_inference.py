@@ -45,9 +45,10 @@ print(settings.describe())
 # %% [markdown] id=cell-08
 # ## 3절. 저장한 모델 불러오기
 # `load_trained_or_smoke`는 `output_dir/model`에서 `from_pretrained`로 모델(safetensors)과 토크나이저를 불러옵니다.
-# 저장한 모델이 없으면(10 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 모델을 몇 스텝만 학습해 대신 씁니다.
-# 이 대역 모델은 내장 예제 말뭉치와 비슷한 문장은 꽤 맞히지만(따로 둔 예제 행의 점수를 함께 출력합니다), 데모의 예문처럼
-# 다른 문장에서는 자주 틀립니다.
+# 저장한 모델이 없으면(10 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 대역 모델을 내장 예제 말뭉치로
+# 잠깐(CPU 한 코어에서 수십 초) 학습해 대신 씁니다. 예제 말뭉치의 쌍은 "누가 언제 어디에서 무엇을 했다"는 몇 가지 문장 틀로
+# 되어 있어, 대역 모델은 그 틀을 배워 따로 둔 예제 쌍을 거의 다 맞히고(점수를 함께 출력합니다) 아래 예문처럼 같은 틀로 새로
+# 지은 쌍도 맞힙니다. 틀에서 벗어난 문장(8절의 파일, 10절의 문장)에서는 자주 틀립니다.
 
 # %% id=cell-09
 from helpers.demos.inference import load_trained_or_smoke
@@ -62,16 +63,16 @@ print("레이블:", model.config.id2label)
 # `predict_pairs(model, tokenizer, [(전제, 가설), ...], max_length)`는 두 문장을 `[CLS] 전제 [SEP] 가설 [SEP]` 하나로
 # 이어 붙여 모델에 넣고(두 문장은 `token_type_ids` 0과 1로 구별), 세 관계의 확률을 softmax로 구합니다.
 # 결과는 쌍마다 `{"premise", "hypothesis", "label", "probabilities"}`이고 세 확률의 합은 1입니다.
+# 예문 `PAIR_EXAMPLES`는 예제 말뭉치의 문장 틀로 새로 지은 (전제, 가설, 정답) 세 쌍으로, 함의·모순·중립이 하나씩입니다.
 
 # %% id=cell-11
+from helpers.demos.widgets import PAIR_EXAMPLES
 from helpers.pair_classification.pipeline import predict_pairs
 
-examples = [("아이들이 공원에서 축구를 하고 있다.", "아이들이 밖에서 놀고 있다."),
-            ("아이들이 공원에서 축구를 하고 있다.", "아이들이 교실에서 시험을 보고 있다."),
-            ("남자가 기타를 연주하고 있다.", "남자는 유명한 가수이다.")]
-for result in predict_pairs(model, tokenizer, examples, settings.max_seq_length):
+examples = [(premise, hypothesis) for premise, hypothesis, _ in PAIR_EXAMPLES]
+for result, (*_, expected) in zip(predict_pairs(model, tokenizer, examples, settings.max_seq_length), PAIR_EXAMPLES):
     probs = ", ".join(f"{label} {p:.3f}" for label, p in result["probabilities"].items())
-    print(f"{result['label']:>13} ({probs}) | {result['premise']} / {result['hypothesis']}")
+    print(f"{result['label']:>13} (정답 {expected}; {probs}) | {result['premise']} / {result['hypothesis']}")
 
 # %% [markdown] id=cell-12
 # ## 5절. 입력 점검이 붙은 함수

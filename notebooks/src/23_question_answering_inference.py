@@ -51,8 +51,11 @@ print("doc_stride =", doc_stride)
 # %% [markdown] id=cell-08
 # ## 3절. 저장한 모델 불러오기
 # `load_trained_or_smoke`는 `output_dir/model`에서 `from_pretrained`로 모델(safetensors)과 토크나이저를 불러옵니다.
-# 저장한 모델이 없으면(12 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 모델을 몇 스텝만 학습해 대신 씁니다.
-# 이 대역 모델은 내장 예제의 따로 둔 질문에서 EM이 20점대쯤이라(함께 출력합니다) 답의 시작은 찾아도 끝을 자주 놓칩니다.
+# 저장한 모델이 없으면(12 노트북을 아직 실행하지 않았으면) 그 사실을 출력하고, 빠른 점검용 작은 대역 모델을 내장 예제로 잠깐
+# (CPU 한 코어에서 수십 초) 학습해 대신 씁니다. 내장 예제는 이 과정을 위해 지은 인물·축제·섬 이야기로, 같은 글 틀에 이름과
+# 숫자만 바꿔 넣은 것입니다. 대역 모델은 그 틀을 배워 따로 둔 글의 질문에서 EM이 50점쯤이고(함께 출력합니다), 아래 예문처럼
+# 같은 종류의 글로 새로 지은 지문에서도 답을 찾습니다. 틀에서 벗어난 글(7절·8절에 쓰는 세종대왕 지문)에서는 엉뚱한 구간을
+# 고르기 쉽습니다.
 
 # %% id=cell-09
 from helpers.demos.inference import load_trained_or_smoke
@@ -69,14 +72,17 @@ print("학습한 모델" if loaded.trained else "대신 쓰는 점검용 모델"
 # 2. 모델이 토큰마다 "답의 시작일 점수"와 "답의 끝일 점수"를 냅니다.
 # 3. 시작 ≤ 끝이고 너무 길지 않은 구간 중 (시작 점수 + 끝 점수)가 큰 후보들을 모든 창에서 모아 순위를 매깁니다.
 # 4. 가장 좋은 후보의 글자 위치(`start`, `end`)로 지문에서 답을 잘라 냅니다. `probability`는 후보들 사이에서의 비율입니다.
+#
+# 예문 지문 `QA_EXAMPLE_CONTEXT`와 질문 `QA_EXAMPLE_QUESTION`은 내장 예제와 같은 종류의 글로 새로 지은 것이고, 정답은
+# `QA_EXAMPLE_ANSWER`입니다.
 
 # %% id=cell-11
-from helpers.demos.spans import QA_CONTEXT
+from helpers.demos.spans import QA_EXAMPLE_ANSWER, QA_EXAMPLE_CONTEXT, QA_EXAMPLE_QUESTION
 from helpers.question_answering.pipeline import answer_question
 
-result = answer_question(model, tokenizer, "훈민정음을 반포한 해는?", QA_CONTEXT, settings.max_seq_length, doc_stride)
-print(f"답: {result['text']!r} (지문의 {result['start']}~{result['end']}번째 글자, 점수 {result['score']:.2f}, "
-      f"후보 중 확률 {result['probability']:.1%})")
+result = answer_question(model, tokenizer, QA_EXAMPLE_QUESTION, QA_EXAMPLE_CONTEXT, settings.max_seq_length, doc_stride)
+print(f"답: {result['text']!r} (정답 {QA_EXAMPLE_ANSWER!r}; 지문의 {result['start']}~{result['end']}번째 글자, "
+      f"점수 {result['score']:.2f}, 후보 중 확률 {result['probability']:.1%})")
 for rank, candidate in enumerate(result["n_best"][:5], 1):
     print(f"  {rank}. {candidate['text']!r} {candidate['probability']:.1%}")
 
@@ -90,7 +96,7 @@ for rank, candidate in enumerate(result["n_best"][:5], 1):
 # %% id=cell-13
 from helpers.demos.span_predictions import answer_checked
 
-checked = answer_checked(model, tokenizer, "훈민정음을 반포한 해는?", "오늘은 특별한 일이 없었다. " * 60 + QA_CONTEXT,
+checked = answer_checked(model, tokenizer, QA_EXAMPLE_QUESTION, "오늘은 특별한 일이 없었다. " * 60 + QA_EXAMPLE_CONTEXT,
                          settings.max_seq_length, doc_stride)
 print("답:", repr(checked["text"]))
 for note in checked["notes"]:
@@ -126,6 +132,7 @@ for case, shown in try_inputs(demo, QA_BAD_INPUTS).items():
 # %% id=cell-19
 from pathlib import Path
 
+from helpers.demos.spans import QA_CONTEXT
 from helpers.demos.inference import predict_to_csv, read_inputs
 from helpers.core.input_checks import input_problem
 from helpers.demos.span_predictions import answer_rows
@@ -133,7 +140,7 @@ from helpers.demos.span_predictions import answer_rows
 out = Path(settings.output_dir) / "inference"
 input_file = out / "questions.tsv"
 input_file.parent.mkdir(parents=True, exist_ok=True)
-input_file.write_text(f"{QA_CONTEXT}\t훈민정음을 창제한 해는?\n{QA_CONTEXT}\t세종대왕은 몇 대 국왕인가?\n\n"
+input_file.write_text(f"{QA_EXAMPLE_CONTEXT}\t{QA_EXAMPLE_QUESTION}\n{QA_CONTEXT}\t세종대왕은 몇 대 국왕인가?\n\n"
                       f"{QA_CONTEXT}\t \n", encoding="utf-8")
 
 pairs = read_inputs(input_file, columns=2)
