@@ -63,3 +63,18 @@ def test_leafspec_deprecation_is_ignored_other_future_warnings_are_not():
         warnings.warn("`isinstance(treespec, LeafSpec)` is deprecated, use ...", FutureWarning)
         warnings.warn("something else will change", FutureWarning)
     assert [str(w.message) for w in caught] == ["something else will change"]
+
+
+def test_load_reports_are_hidden_only_inside_hidden_load_reports(records, tmp_path):
+    from transformers import BertConfig, BertForSequenceClassification, BertModel
+
+    from helpers.core.quiet import hidden_load_reports
+
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=32)
+    BertModel(config).save_pretrained(tmp_path)  # no classifier head: loading a classifier reports it MISSING
+    with hidden_load_reports():
+        BertForSequenceClassification.from_pretrained(tmp_path)
+    assert not any("LOAD REPORT" in m for _, m in records)
+    BertForSequenceClassification.from_pretrained(tmp_path)
+    assert any("LOAD REPORT" in m and "classifier" in m for _, m in records)

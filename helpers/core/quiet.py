@@ -8,9 +8,11 @@ Warnings of Lightning that are about the learner's run still show.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import warnings
+from typing import Iterator
 
 LIGHTNING_LOGGER = "lightning.pytorch.utilities.rank_zero"  # where Lightning's rank_zero_info/warn records start
 TRANSFORMERS_LOGGER = "transformers.modeling_utils"
@@ -51,3 +53,16 @@ def quiet_library_noise(notebook: bool | None = None) -> None:
                             category=FutureWarning)
     add_noise_filter(LIGHTNING_LOGGER, DropNoise(("litlogger",), logging.WARNING if notebook else logging.NOTSET))
     add_noise_filter(TRANSFORMERS_LOGGER, DropNoise(("`loss_type=None`",)))
+
+
+@contextlib.contextmanager
+def hidden_load_reports() -> Iterator[None]:
+    """Hide transformers' LOAD REPORT meanwhile: where a model gets a new random head on purpose (a demo's stand-in),
+    the report is expected, not news, and a notebook would show it in a pink box."""
+    logger = logging.getLogger(TRANSFORMERS_LOGGER)
+    reports = DropNoise(("LOAD REPORT",))
+    logger.addFilter(reports)
+    try:
+        yield
+    finally:
+        logger.removeFilter(reports)
