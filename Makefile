@@ -62,8 +62,10 @@ $(LOWEST)/.installed: requirements.txt requirements-test.txt
 		--override $(LOWEST)/torch-override.txt -r requirements.txt -r requirements-test.txt
 	touch $@
 
+# The stand-in (fallback) model tests only retrain the demos' models with the APIs other tests cover; `make test`
+# runs them on the current versions, and leaving them out here keeps CI under 15 minutes.
 test-lowest: $(LOWEST)/.installed  ## unit tests against the lowest allowed versions
 	$(LOWEST)/bin/python -m pip list 2>/dev/null | grep -iE "^(torch|transformers|tokenizers|lightning|torchmetrics|numpy|matplotlib) "
-	PYTHONPATH=$(CURDIR) $(LOWEST)/bin/python -m pytest -n 2 -p no:cacheprovider tests
+	PYTHONPATH=$(CURDIR) $(LOWEST)/bin/python -m pytest -n 2 -p no:cacheprovider tests --ignore=tests/test_fallback_models.py
 
 .PHONY: test-lowest
