@@ -26,7 +26,7 @@ train: install  ## document classification on the embedded offline sample: print
 	$(PY) -m helpers.train document-classification --smoke --set epochs=5 --set batch_size=32 --set learning_rate=3e-4 --set limit_train_rows=None --set limit_eval_rows=None
 
 test: install  ## unit tests + every notebook under nbmake in smoke mode
-	$(PY) -m pytest -n 2 --nbmake --nbmake-timeout=300 tests notebooks
+	$(PY) -m pytest -n 2 --dist loadgroup --nbmake --nbmake-timeout=300 tests notebooks
 
 # Notebooks are built from their percent-format sources notebooks/src/*.py (no kernel, a second); see README.
 notebooks:  ## build every notebooks/*.ipynb from notebooks/src/*.py (badge, Colab install cell, outputs stripped)
@@ -62,10 +62,10 @@ $(LOWEST)/.installed: requirements.txt requirements-test.txt
 		--override $(LOWEST)/torch-override.txt -r requirements.txt -r requirements-test.txt
 	touch $@
 
-# The stand-in (fallback) model tests only retrain the demos' models with the APIs other tests cover; `make test`
-# runs them on the current versions, and leaving them out here keeps CI under 15 minutes.
+# Tests marked `learning` (what a run learns: scores, the demos' stand-in answers) use only APIs other tests cover;
+# `make test` runs them on the current versions, and leaving them out here keeps CI under 15 minutes.
 test-lowest: $(LOWEST)/.installed  ## unit tests against the lowest allowed versions
 	$(LOWEST)/bin/python -m pip list 2>/dev/null | grep -iE "^(torch|transformers|tokenizers|lightning|torchmetrics|numpy|matplotlib) "
-	PYTHONPATH=$(CURDIR) $(LOWEST)/bin/python -m pytest -n 2 -p no:cacheprovider tests --ignore=tests/test_fallback_models.py
+	PYTHONPATH=$(CURDIR) $(LOWEST)/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider -m "not learning" tests
 
 .PHONY: test-lowest

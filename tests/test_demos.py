@@ -21,6 +21,9 @@ from helpers.demos.widgets import (
     try_inputs,
 )
 
+# The module-scoped models are trained once: every test of this file runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_demos")
+
 NSMC = ("부정", "긍정")
 NLI = ("entailment", "neutral", "contradiction")
 MAX_LENGTH = 32

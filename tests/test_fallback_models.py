@@ -18,7 +18,10 @@ from helpers.core.settings import EMBEDDED_SAMPLE_ROOT, settings_for_task
 from helpers.demos.inference import load_trained_or_smoke
 from helpers.demos.widgets import PAIR_EXAMPLES
 
-pytestmark = pytest.mark.usefixtures("one_torch_thread")
+# One torch thread; the module-scoped models are trained once: every test of this file runs on one xdist
+# worker (--dist loadgroup).
+pytestmark = [pytest.mark.usefixtures("one_torch_thread"), pytest.mark.xdist_group("test_fallback_models"),
+              pytest.mark.learning]
 
 
 def train_stand_in(task, folder):

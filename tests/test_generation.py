@@ -27,6 +27,9 @@ from helpers.generation.pipeline import (
     sentiment_prompt,
 )
 
+# The module-scoped models are trained once: every test of this file runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_generation")
+
 TRAIN_FILE = EMBEDDED_SAMPLE_ROOT / "nsmc" / "ratings_train.txt"
 
 

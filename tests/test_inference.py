@@ -37,6 +37,9 @@ from helpers.demos.inference import (
     read_inputs,
 )
 
+# The module-scoped models are trained once: every test of this file runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("test_inference")
+
 LABELS = ("부정", "긍정")
 
 
@@ -253,6 +256,7 @@ def test_unreadable_saved_model_falls_back_with_the_reason(tmp_path, monkeypatch
     assert "could not load" in capsys.readouterr().out and not loaded.trained
 
 
+@pytest.mark.learning
 @pytest.mark.usefixtures("one_torch_thread")
 def test_document_stand_in_learns_the_real_sample_and_answers_the_demo_examples(tmp_path, capsys):
     settings = CourseSettings(output_dir=str(tmp_path / "doc"), max_seq_length=64)  # a learner's run, no model saved

@@ -401,6 +401,7 @@ def test_sample_run_trains_tests_plots_and_saves(tmp_path):
 
 
 @needs_shared_data
+@pytest.mark.learning
 @needs_kcbert
 @pytest.mark.usefixtures("one_torch_thread")
 def test_tiny_model_from_scratch_learns_kmou_entities(tmp_path):

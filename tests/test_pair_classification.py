@@ -218,6 +218,7 @@ def test_sample_run_trains_tests_plots_and_saves(tmp_path):
 
 
 @needs_shared_data
+@pytest.mark.learning
 @needs_kcbert
 @pytest.mark.usefixtures("one_torch_thread")
 def test_tiny_model_from_scratch_beats_the_majority_class_on_kornli(tmp_path):

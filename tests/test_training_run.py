@@ -2,6 +2,7 @@
 
 import csv
 
+import pytest
 import torch
 from safetensors.torch import load_file
 from shared_data import KCBERT_DIR, SHARED_DATA, needs_kcbert, needs_shared_data
@@ -38,6 +39,7 @@ def test_sample_corpus_run_steps_the_lr_checkpoints_and_saves(tmp_path):
     assert ckpt["global_step"] == 40
 
 
+@pytest.mark.learning
 @needs_shared_data
 @needs_kcbert
 def test_tiny_model_from_scratch_learns_nsmc_clearly_above_chance(tmp_path):
